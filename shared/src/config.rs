@@ -1,0 +1,118 @@
+//! Deployment settings from the environment, and the clients a function builds once per
+//! cold start.
+
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::engine::openai::{DEFAULT_BASE_URL, DEFAULT_MODEL, OpenAiEngine, OpenAiSettings};
+use crate::http::ClaimNames;
+use crate::secrets::{ApiKeySource, SecretKey};
+use crate::service::{DEFAULT_TENANT_CACHE_TTL, SummaryService};
+use crate::store::Store;
+
+pub const DEFAULT_TABLE_NAME: &str = "account-summaries";
+
+/// Everything a function reads from its environment (the README lists each variable).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `TABLE_NAME`
+    pub table_name: String,
+    /// `TENANT_CLAIM`: the claim that carries the tenant id.
+    pub tenant_claim: String,
+    /// `OPENAI_SECRET_ID`: the Secrets Manager secret holding the OpenAI key. Unset: the
+    /// offline engine writes every summary.
+    pub openai_secret_id: Option<String>,
+    /// `OPENAI_BASE_URL`, `OPENAI_MODEL`, `GENERATION_DEADLINE_MS`
+    pub openai: OpenAiSettings,
+    /// `TENANT_CACHE_SECONDS`
+    pub tenant_cache_ttl: Duration,
+}
+
+impl Settings {
+    pub fn from_env() -> Settings {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Settings {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let number = |name: &str| get(name).and_then(|v| v.parse::<u64>().ok());
+        Settings {
+            table_name: get("TABLE_NAME").unwrap_or_else(|| DEFAULT_TABLE_NAME.to_string()),
+            tenant_claim: get("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_string()),
+            openai_secret_id: get("OPENAI_SECRET_ID"),
+            openai: OpenAiSettings {
+                base_url: get("OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+                model: get("OPENAI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_string()),
+                deadline: Duration::from_millis(number("GENERATION_DEADLINE_MS").unwrap_or(20_000)),
+            },
+            tenant_cache_ttl: number("TENANT_CACHE_SECONDS")
+                .map(Duration::from_secs)
+                .unwrap_or(DEFAULT_TENANT_CACHE_TTL),
+        }
+    }
+
+    pub fn claim_names(&self) -> ClaimNames {
+        ClaimNames {
+            tenant: self.tenant_claim.clone(),
+        }
+    }
+}
+
+/// The AWS SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the environment.
+pub async fn aws_config() -> aws_config::SdkConfig {
+    aws_config::load_from_env().await
+}
+
+/// Builds the service with its clients; nothing is fetched over the network here.
+pub fn build_service(settings: &Settings, aws: &aws_config::SdkConfig) -> SummaryService {
+    let store = Store::new(aws_sdk_dynamodb::Client::new(aws), &settings.table_name);
+    let engine = match &settings.openai_secret_id {
+        Some(secret_id) => Engine::OpenAi(OpenAiEngine::new(
+            settings.openai.clone(),
+            ApiKeySource::SecretsManager(SecretKey::new(
+                aws_sdk_secretsmanager::Client::new(aws),
+                secret_id,
+            )),
+        )),
+        None => Engine::Offline,
+    };
+    SummaryService::new(store, engine).with_tenant_cache_ttl(settings.tenant_cache_ttl)
+}
+
+/// What every function's handler holds: the service and the claim names, built once per
+/// cold start.
+pub struct App {
+    pub service: SummaryService,
+    pub claims: ClaimNames,
+}
+
+impl App {
+    pub async fn from_env() -> App {
+        let settings = Settings::from_env();
+        let aws = aws_config().await;
+        App {
+            service: build_service(&settings, &aws),
+            claims: settings.claim_names(),
+        }
+    }
+}
+
+/// Logging for a Lambda function: JSON lines, level from `RUST_LOG` (default `info`).
+pub fn init_lambda_logging() {
+    lambda_http::tracing::init_default_subscriber();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_when_unset_or_blank() {
+        let s = Settings::from_lookup(|name| (name == "OPENAI_SECRET_ID").then(|| " ".to_string()));
+        assert_eq!(s.table_name, DEFAULT_TABLE_NAME);
+        assert_eq!(s.tenant_claim, "tenant_id");
+        assert_eq!(s.openai_secret_id, None);
+        assert_eq!(s.openai.model, DEFAULT_MODEL);
+        assert_eq!(s.openai.deadline, Duration::from_secs(20));
+    }
+}

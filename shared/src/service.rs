@@ -1,0 +1,412 @@
+//! The use cases behind the three routes and the schedule, as plain async functions over the
+//! store and the engine. Handlers turn requests into these calls and results into responses.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration as StdDuration, Instant};
+
+use serde::Deserialize;
+use time::{Date, OffsetDateTime};
+
+use crate::attributes::Account;
+use crate::cache_policy::{is_servable, may_replace, ttl_for};
+use crate::engine::Engine;
+use crate::error::ApiError;
+use crate::ids::is_valid_id;
+use crate::store::{Store, StoreError};
+use crate::summary::{FeedbackView, Summary, SummaryView, Vote};
+use crate::tenant::TenantConfig;
+
+/// Who is asking, from the verified token's claims only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub roles: Vec<String>,
+}
+
+/// How long a tenant's config is trusted before it is read again: an admin's change is seen
+/// by every function within this time.
+pub const DEFAULT_TENANT_CACHE_TTL: StdDuration = StdDuration::from_secs(30);
+
+/// The longest comment a vote may carry.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+
+pub struct SummaryService {
+    store: Store,
+    engine: Engine,
+    tenant_cache_ttl: StdDuration,
+    tenants: Mutex<HashMap<String, (Instant, TenantConfig)>>,
+}
+
+fn unavailable(err: StoreError) -> ApiError {
+    tracing::error!(error = %err, "store request failed");
+    ApiError::unavailable()
+}
+
+/// The body of a feedback POST.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    pub summary_id: String,
+    pub vote: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+impl FeedbackRequest {
+    /// Parses and validates a feedback body; every problem is a 400 that says what is wrong.
+    pub fn parse(body: &[u8]) -> Result<(String, Option<Vote>, Option<String>), ApiError> {
+        let req: FeedbackRequest = serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!(
+                "The body must be JSON {{\"summary_id\": \"...\", \"vote\": \"like\"|\"dislike\"|\"none\", \"comment\": \"...\"}}: {}",
+                e.to_string().split(" at line").next().unwrap_or_default()
+            ))
+        })?;
+        if !is_valid_id(&req.summary_id) {
+            return Err(ApiError::bad_request("summary_id is not a valid id."));
+        }
+        let vote = match req.vote.as_str() {
+            "none" => None,
+            other => Some(Vote::parse(other).ok_or_else(|| {
+                ApiError::bad_request("vote must be \"like\", \"dislike\" or \"none\".")
+            })?),
+        };
+        if req
+            .comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+        {
+            return Err(ApiError::bad_request(format!(
+                "comment is longer than {MAX_COMMENT_CHARS} characters."
+            )));
+        }
+        Ok((req.summary_id, vote, req.comment))
+    }
+}
+
+fn check_account_id(account_id: &str) -> Result<(), ApiError> {
+    if is_valid_id(account_id) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "The account id must be 1-128 letters, digits or -_.:@ characters.",
+        ))
+    }
+}
+
+impl SummaryService {
+    pub fn new(store: Store, engine: Engine) -> SummaryService {
+        SummaryService {
+            store,
+            engine,
+            tenant_cache_ttl: DEFAULT_TENANT_CACHE_TTL,
+            tenants: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn with_tenant_cache_ttl(mut self, ttl: StdDuration) -> SummaryService {
+        self.tenant_cache_ttl = ttl;
+        self
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn tenant_config(&self, tenant: &str) -> Result<TenantConfig, ApiError> {
+        if let Some((at, config)) = self.tenants.lock().expect("tenant cache lock").get(tenant)
+            && at.elapsed() < self.tenant_cache_ttl
+        {
+            return Ok(config.clone());
+        }
+        let config = self
+            .store
+            .get_tenant(tenant)
+            .await
+            .map_err(unavailable)?
+            .unwrap_or_else(|| TenantConfig::absent(tenant));
+        self.tenants
+            .lock()
+            .expect("tenant cache lock")
+            .insert(tenant.to_string(), (Instant::now(), config.clone()));
+        Ok(config)
+    }
+
+    /// The tenant has opted in and the user's roles allow summaries.
+    async fn authorize(&self, who: &Identity) -> Result<TenantConfig, ApiError> {
+        let config = self.tenant_config(&who.tenant_id).await?;
+        if !config.enabled {
+            return Err(ApiError::feature_disabled());
+        }
+        if !config.allows_roles(&who.roles) {
+            return Err(ApiError::forbidden());
+        }
+        Ok(config)
+    }
+
+    async fn account(&self, who: &Identity, account_id: &str) -> Result<Account, ApiError> {
+        self.store
+            .get_account(&who.tenant_id, account_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(ApiError::account_not_found)
+    }
+
+    /// GET: the cached summary while it is servable, else a new one.
+    pub async fn get_summary(
+        &self,
+        who: &Identity,
+        account_id: &str,
+    ) -> Result<SummaryView, ApiError> {
+        check_account_id(account_id)?;
+        let config = self.authorize(who).await?;
+        let (cached, mine) = self
+            .store
+            .get_summary_with_vote(&who.tenant_id, account_id, &who.user_id)
+            .await
+            .map_err(unavailable)?;
+        let now = OffsetDateTime::now_utc();
+        if let Some(summary) = cached.as_ref().filter(|s| is_servable(s, now)) {
+            return Ok(summary.view(true, mine, false));
+        }
+        let account = self.account(who, account_id).await?;
+        match self
+            .generate_and_store(&who.tenant_id, &config, &account, cached.as_ref())
+            .await?
+        {
+            Generation::Stored(summary) => Ok(summary.view(false, None, false)),
+            Generation::Kept(summary) => Ok(summary.view(true, mine, false)),
+        }
+    }
+
+    /// POST refresh: a new summary replacing the cached one. When only a fallback could be
+    /// written and a good summary is still valid, that one is served with `refresh_failed`.
+    pub async fn refresh_summary(
+        &self,
+        who: &Identity,
+        account_id: &str,
+    ) -> Result<SummaryView, ApiError> {
+        check_account_id(account_id)?;
+        let config = self.authorize(who).await?;
+        let account = self.account(who, account_id).await?;
+        let (cached, mine) = self
+            .store
+            .get_summary_with_vote(&who.tenant_id, account_id, &who.user_id)
+            .await
+            .map_err(unavailable)?;
+        match self
+            .generate_and_store(&who.tenant_id, &config, &account, cached.as_ref())
+            .await?
+        {
+            Generation::Stored(summary) => Ok(summary.view(false, None, false)),
+            Generation::Kept(previous) => Ok(previous.view(true, mine, true)),
+        }
+    }
+
+    /// POST feedback: one vote per user per summary; `None` withdraws it.
+    pub async fn submit_feedback(
+        &self,
+        who: &Identity,
+        account_id: &str,
+        body: &[u8],
+    ) -> Result<FeedbackView, ApiError> {
+        check_account_id(account_id)?;
+        let (summary_id, vote, comment) = FeedbackRequest::parse(body)?;
+        self.authorize(who).await?;
+        let existed = self
+            .store
+            .summary_existed(&who.tenant_id, account_id, &summary_id)
+            .await
+            .map_err(unavailable)?;
+        if !existed {
+            return Err(ApiError::summary_not_found());
+        }
+        let (likes, dislikes) = self
+            .store
+            .record_vote(
+                &who.tenant_id,
+                account_id,
+                &summary_id,
+                &who.user_id,
+                vote,
+                comment.as_deref(),
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(FeedbackView {
+            summary_id,
+            likes,
+            dislikes,
+            mine: vote,
+        })
+    }
+
+    /// Generates a summary and stores it unless the cache policy keeps the cached one; returns
+    /// what the cache now serves.
+    async fn generate_and_store(
+        &self,
+        tenant: &str,
+        config: &TenantConfig,
+        account: &Account,
+        cached: Option<&Summary>,
+    ) -> Result<Generation, ApiError> {
+        let as_of = reference_day(account);
+        let generated = self.engine.generate(account, config, as_of).await;
+        let now = OffsetDateTime::now_utc();
+        if !may_replace(generated.source, cached, now) {
+            let kept = cached.expect("may_replace keeps only an existing summary");
+            return Ok(Generation::Kept(kept.clone()));
+        }
+        let summary = Summary {
+            summary_id: ulid::Ulid::new().to_string(),
+            account_id: account.account_id.clone(),
+            generated_at: now,
+            expires_at: now + ttl_for(generated.source),
+            source: generated.source,
+            model: generated.model,
+            prompt_version: generated.prompt_version,
+            sections: generated.sections,
+            input_hash: self.engine.input_hash(account, config, as_of),
+            usage: generated.usage,
+            likes: 0,
+            dislikes: 0,
+        };
+        self.store
+            .put_summary(tenant, &summary)
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(
+            account_id = %summary.account_id,
+            summary_id = %summary.summary_id,
+            source = summary.source.as_str(),
+            "summary generated"
+        );
+        Ok(Generation::Stored(summary))
+    }
+}
+
+/// What one scheduled run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RefreshReport {
+    pub due: u64,
+    pub regenerated: u64,
+    /// Input unchanged since the last generation: kept, with a later expiry, no LLM call.
+    pub extended: u64,
+    /// Tenant disabled, account gone or summary replaced meanwhile.
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+impl SummaryService {
+    /// The scheduled refresh: regenerates the summaries that expire within `window`, except
+    /// those whose de-identified input is unchanged, which are kept for another period.
+    pub async fn refresh_due(&self, window: time::Duration) -> Result<RefreshReport, StoreError> {
+        let now = OffsetDateTime::now_utc();
+        let mut report = RefreshReport::default();
+        for shard in 0..crate::store::REFRESH_SHARDS {
+            let shard = format!("SHARD#{shard:02}");
+            let mut start = None;
+            loop {
+                let (due, next) = self
+                    .store
+                    .due_summaries(
+                        &shard,
+                        now.unix_timestamp(),
+                        (now + window).unix_timestamp(),
+                        start,
+                    )
+                    .await?;
+                for item in due {
+                    report.due += 1;
+                    match self.refresh_one(&item.tenant_id, &item.account_id).await {
+                        Ok(RefreshOutcome::Regenerated) => report.regenerated += 1,
+                        Ok(RefreshOutcome::Extended) => report.extended += 1,
+                        Ok(RefreshOutcome::Skipped) => report.skipped += 1,
+                        Err(err) => {
+                            tracing::warn!(account_id = %item.account_id, error = %err, "scheduled refresh failed");
+                            report.failed += 1;
+                        }
+                    }
+                }
+                match next {
+                    Some(key) => start = Some(key),
+                    None => break,
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn refresh_one(
+        &self,
+        tenant: &str,
+        account_id: &str,
+    ) -> Result<RefreshOutcome, StoreError> {
+        let config = self
+            .store
+            .get_tenant(tenant)
+            .await?
+            .unwrap_or_else(|| TenantConfig::absent(tenant));
+        if !config.enabled {
+            return Ok(RefreshOutcome::Skipped);
+        }
+        let (Some(account), Some(cached)) = (
+            self.store.get_account(tenant, account_id).await?,
+            self.store.get_summary(tenant, account_id).await?,
+        ) else {
+            return Ok(RefreshOutcome::Skipped);
+        };
+        let as_of = reference_day(&account);
+        let now = OffsetDateTime::now_utc();
+        if cached.source == crate::summary::Source::Ai
+            && cached.input_hash == self.engine.input_hash(&account, &config, as_of)
+        {
+            let extended = self
+                .store
+                .extend_summary(
+                    tenant,
+                    account_id,
+                    &cached.summary_id,
+                    now + crate::cache_policy::AI_SUMMARY_TTL,
+                )
+                .await?;
+            return Ok(if extended {
+                RefreshOutcome::Extended
+            } else {
+                RefreshOutcome::Skipped
+            });
+        }
+        let generation = self
+            .generate_and_store(tenant, &config, &account, Some(&cached))
+            .await
+            .map_err(|_| StoreError::Dynamo {
+                operation: "PutItem",
+                detail: "storing the regenerated summary failed".into(),
+            })?;
+        Ok(match generation {
+            Generation::Stored(_) => RefreshOutcome::Regenerated,
+            Generation::Kept(_) => RefreshOutcome::Skipped,
+        })
+    }
+}
+
+enum RefreshOutcome {
+    Regenerated,
+    Extended,
+    Skipped,
+}
+
+/// What a generation left in the cache.
+enum Generation {
+    Stored(Summary),
+    /// Only a fallback could be written and a valid AI summary was kept instead.
+    Kept(Summary),
+}
+
+/// The day relative dates count from: the export's day when known, else today.
+pub fn reference_day(account: &Account) -> Date {
+    account
+        .as_of
+        .unwrap_or_else(|| OffsetDateTime::now_utc().date())
+}
