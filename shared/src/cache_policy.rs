@@ -51,6 +51,7 @@ mod tests {
             usage: None,
             likes: 0,
             dislikes: 0,
+            last_viewed_on: None,
         }
     }
 

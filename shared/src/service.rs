@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 use crate::attributes::Account;
 use crate::cache_policy::{is_servable, may_replace, ttl_for};
 use crate::engine::Engine;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::ids::is_valid_id;
 use crate::store::{Store, StoreError};
 use crate::summary::{FeedbackView, Summary, SummaryView, Vote};
@@ -32,9 +32,36 @@ pub const DEFAULT_TENANT_CACHE_TTL: StdDuration = StdDuration::from_secs(30);
 /// The longest comment a vote may carry.
 pub const MAX_COMMENT_CHARS: usize = 1000;
 
+/// Timing of single-flight generation and hard-refresh limits.
+#[derive(Debug, Clone)]
+pub struct FlightSettings {
+    /// How long a generation lease holds; longer than any generation may take.
+    pub lease: time::Duration,
+    /// How long a request waits on another's generation: well under API Gateway's 29 s.
+    pub wait_limit: StdDuration,
+    pub poll_interval: StdDuration,
+    /// One hard refresh per account per interval.
+    pub hard_refresh_interval: time::Duration,
+    /// The scheduled refresh keeps summaries warm only if viewed within this many days.
+    pub keep_warm_for: time::Duration,
+}
+
+impl Default for FlightSettings {
+    fn default() -> Self {
+        FlightSettings {
+            lease: time::Duration::seconds(30),
+            wait_limit: StdDuration::from_secs(24),
+            poll_interval: StdDuration::from_millis(200),
+            hard_refresh_interval: time::Duration::seconds(60),
+            keep_warm_for: time::Duration::days(7),
+        }
+    }
+}
+
 pub struct SummaryService {
     store: Store,
     engine: Engine,
+    flight: FlightSettings,
     tenant_cache_ttl: StdDuration,
     tenants: Mutex<HashMap<String, (Instant, TenantConfig)>>,
 }
@@ -100,6 +127,7 @@ impl SummaryService {
         SummaryService {
             store,
             engine,
+            flight: FlightSettings::default(),
             tenant_cache_ttl: DEFAULT_TENANT_CACHE_TTL,
             tenants: Mutex::new(HashMap::new()),
         }
@@ -107,6 +135,11 @@ impl SummaryService {
 
     pub fn with_tenant_cache_ttl(mut self, ttl: StdDuration) -> SummaryService {
         self.tenant_cache_ttl = ttl;
+        self
+    }
+
+    pub fn with_flight_settings(mut self, flight: FlightSettings) -> SummaryService {
+        self.flight = flight;
         self
     }
 
@@ -153,7 +186,8 @@ impl SummaryService {
             .ok_or_else(ApiError::account_not_found)
     }
 
-    /// GET: the cached summary while it is servable, else a new one.
+    /// GET: the cached summary while it is servable, else a new one — generated once for
+    /// everyone who asks at the same time.
     pub async fn get_summary(
         &self,
         who: &Identity,
@@ -168,20 +202,17 @@ impl SummaryService {
             .map_err(unavailable)?;
         let now = OffsetDateTime::now_utc();
         if let Some(summary) = cached.as_ref().filter(|s| is_servable(s, now)) {
+            self.note_view(&who.tenant_id, summary, now.date()).await;
             return Ok(summary.view(true, mine, false));
         }
         let account = self.account(who, account_id).await?;
-        match self
-            .generate_and_store(&who.tenant_id, &config, &account, cached.as_ref())
-            .await?
-        {
-            Generation::Stored(summary) => Ok(summary.view(false, None, false)),
-            Generation::Kept(summary) => Ok(summary.view(true, mine, false)),
-        }
+        self.single_flight(who, &config, &account, cached, Want::Servable)
+            .await
     }
 
-    /// POST refresh: a new summary replacing the cached one. When only a fallback could be
-    /// written and a good summary is still valid, that one is served with `refresh_failed`.
+    /// POST refresh: a new summary replacing the cached one, at most once per interval per
+    /// account. When only a fallback could be written and a good summary is still valid, that
+    /// one is served with `refresh_failed`.
     pub async fn refresh_summary(
         &self,
         who: &Identity,
@@ -190,17 +221,129 @@ impl SummaryService {
         check_account_id(account_id)?;
         let config = self.authorize(who).await?;
         let account = self.account(who, account_id).await?;
-        let (cached, mine) = self
+        let now = OffsetDateTime::now_utc();
+        if let Err(wait_seconds) = self
+            .store
+            .admit_hard_refresh(
+                &who.tenant_id,
+                account_id,
+                now,
+                self.flight.hard_refresh_interval,
+            )
+            .await
+            .map_err(unavailable)?
+        {
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "This account's summary was refreshed moments ago. Please wait before refreshing again.",
+            )
+            .retry_after(wait_seconds));
+        }
+        let (cached, _) = self
             .store
             .get_summary_with_vote(&who.tenant_id, account_id, &who.user_id)
             .await
             .map_err(unavailable)?;
+        let previous_id = cached.as_ref().map(|s| s.summary_id.clone());
+        self.single_flight(who, &config, &account, cached, Want::NewerThan(previous_id))
+            .await
+    }
+
+    /// Exactly one request generates while others wait for its summary. The lease is a
+    /// conditional write with its own expiry, so a crashed holder blocks nobody for long.
+    async fn single_flight(
+        &self,
+        who: &Identity,
+        config: &TenantConfig,
+        account: &Account,
+        seen: Option<Summary>,
+        want: Want,
+    ) -> Result<SummaryView, ApiError> {
+        let tenant = &who.tenant_id;
+        let account_id = &account.account_id;
+        let owner = ulid::Ulid::new().to_string();
+        let started = Instant::now();
+        loop {
+            let now = OffsetDateTime::now_utc();
+            let acquired = self
+                .store
+                .try_acquire_lease(tenant, account_id, &owner, now, now + self.flight.lease)
+                .await
+                .map_err(unavailable)?;
+            if acquired {
+                let result = self
+                    .generate_under_lease(who, config, account, seen.as_ref(), &want)
+                    .await;
+                if let Err(err) = self.store.release_lease(tenant, account_id, &owner).await {
+                    // The lease lapses on its own; a failed release only delays the next one.
+                    tracing::warn!(error = %err, "releasing the generation lease failed");
+                }
+                return result;
+            }
+            if started.elapsed() >= self.flight.wait_limit {
+                return Err(ApiError::new(
+                    ErrorCode::GenerationUnavailable,
+                    "The summary is still being generated. Please try again in a moment.",
+                )
+                .retry_after(3));
+            }
+            tokio::time::sleep(self.flight.poll_interval).await;
+            let (current, mine) = self
+                .store
+                .get_summary_with_vote(tenant, account_id, &who.user_id)
+                .await
+                .map_err(unavailable)?;
+            if let Some(summary) = current.filter(|s| want.is_met_by(s, OffsetDateTime::now_utc()))
+            {
+                return Ok(summary.view(true, mine, false));
+            }
+        }
+    }
+
+    async fn generate_under_lease(
+        &self,
+        who: &Identity,
+        config: &TenantConfig,
+        account: &Account,
+        seen: Option<&Summary>,
+        want: &Want,
+    ) -> Result<SummaryView, ApiError> {
+        // The previous holder may have stored what we want between our read and our lease.
+        let (current, mine) = self
+            .store
+            .get_summary_with_vote(&who.tenant_id, &account.account_id, &who.user_id)
+            .await
+            .map_err(unavailable)?;
+        if let Some(summary) = current
+            .as_ref()
+            .filter(|s| want.is_met_by(s, OffsetDateTime::now_utc()))
+        {
+            return Ok(summary.view(true, mine, false));
+        }
+        let cached = current.as_ref().or(seen);
         match self
-            .generate_and_store(&who.tenant_id, &config, &account, cached.as_ref())
+            .generate_and_store(&who.tenant_id, config, account, cached)
             .await?
         {
             Generation::Stored(summary) => Ok(summary.view(false, None, false)),
-            Generation::Kept(previous) => Ok(previous.view(true, mine, true)),
+            Generation::Kept(previous) => {
+                let refresh_failed = matches!(want, Want::NewerThan(_));
+                Ok(previous.view(true, mine, refresh_failed))
+            }
+        }
+    }
+
+    /// Records the first view of the day; a failure here never fails the request.
+    async fn note_view(&self, tenant: &str, summary: &Summary, today: Date) {
+        if summary.last_viewed_on == Some(today) {
+            return;
+        }
+        if let Err(err) = self
+            .store
+            .mark_viewed(tenant, &summary.account_id, &summary.summary_id, today)
+            .await
+        {
+            tracing::warn!(error = %err, "recording the view failed");
         }
     }
 
@@ -271,6 +414,7 @@ impl SummaryService {
             usage: generated.usage,
             likes: 0,
             dislikes: 0,
+            last_viewed_on: Some(now.date()),
         };
         self.store
             .put_summary(tenant, &summary)
@@ -293,8 +437,10 @@ pub struct RefreshReport {
     pub regenerated: u64,
     /// Input unchanged since the last generation: kept, with a later expiry, no LLM call.
     pub extended: u64,
-    /// Tenant disabled, account gone or summary replaced meanwhile.
+    /// Tenant disabled, account gone, summary replaced or being generated meanwhile.
     pub skipped: u64,
+    /// Not viewed lately: left to expire, regenerated on the next view.
+    pub cold: u64,
     pub failed: u64,
 }
 
@@ -319,6 +465,13 @@ impl SummaryService {
                     .await?;
                 for item in due {
                     report.due += 1;
+                    let viewed_lately = item
+                        .last_viewed_on
+                        .is_some_and(|day| day >= now.date() - self.flight.keep_warm_for);
+                    if !viewed_lately {
+                        report.cold += 1;
+                        continue;
+                    }
                     match self.refresh_one(&item.tenant_id, &item.account_id).await {
                         Ok(RefreshOutcome::Regenerated) => report.regenerated += 1,
                         Ok(RefreshOutcome::Extended) => report.extended += 1,
@@ -357,10 +510,34 @@ impl SummaryService {
         ) else {
             return Ok(RefreshOutcome::Skipped);
         };
-        let as_of = reference_day(&account);
+        let owner = ulid::Ulid::new().to_string();
+        let now = OffsetDateTime::now_utc();
+        if !self
+            .store
+            .try_acquire_lease(tenant, account_id, &owner, now, now + self.flight.lease)
+            .await?
+        {
+            return Ok(RefreshOutcome::Skipped);
+        }
+        let outcome = self
+            .refresh_under_lease(tenant, &config, &account, &cached)
+            .await;
+        self.store.release_lease(tenant, account_id, &owner).await?;
+        outcome
+    }
+
+    async fn refresh_under_lease(
+        &self,
+        tenant: &str,
+        config: &TenantConfig,
+        account: &Account,
+        cached: &Summary,
+    ) -> Result<RefreshOutcome, StoreError> {
+        let account_id = &account.account_id;
+        let as_of = reference_day(account);
         let now = OffsetDateTime::now_utc();
         if cached.source == crate::summary::Source::Ai
-            && cached.input_hash == self.engine.input_hash(&account, &config, as_of)
+            && cached.input_hash == self.engine.input_hash(account, config, as_of)
         {
             let extended = self
                 .store
@@ -378,7 +555,7 @@ impl SummaryService {
             });
         }
         let generation = self
-            .generate_and_store(tenant, &config, &account, Some(&cached))
+            .generate_and_store(tenant, config, account, Some(cached))
             .await
             .map_err(|_| StoreError::Dynamo {
                 operation: "PutItem",
@@ -395,6 +572,26 @@ enum RefreshOutcome {
     Regenerated,
     Extended,
     Skipped,
+}
+
+/// What a request waiting on another's generation accepts.
+enum Want {
+    /// Any summary the cache may serve (GET).
+    Servable,
+    /// A servable summary other than the one seen before (hard refresh).
+    NewerThan(Option<String>),
+}
+
+impl Want {
+    fn is_met_by(&self, summary: &Summary, now: OffsetDateTime) -> bool {
+        is_servable(summary, now)
+            && match self {
+                Want::Servable => true,
+                Want::NewerThan(previous) => {
+                    previous.as_deref() != Some(summary.summary_id.as_str())
+                }
+            }
+    }
 }
 
 /// What a generation left in the cache.

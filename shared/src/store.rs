@@ -143,6 +143,7 @@ pub struct DueSummary {
     pub tenant_id: String,
     pub account_id: String,
     pub expires_at: i64,
+    pub last_viewed_on: Option<time::Date>,
 }
 
 impl Store {
@@ -653,6 +654,7 @@ impl Store {
                     tenant_id: get_s(item, "tenant_id")?.to_string(),
                     account_id: get_s(item, "account_id")?.to_string(),
                     expires_at: get_n(item, TTL_ATTRIBUTE)?,
+                    last_viewed_on: get_s(item, "last_viewed_at").and_then(parse_date),
                 })
             })
             .collect();
@@ -691,6 +693,157 @@ impl Store {
             Err(e) => Err(dynamo("UpdateItem")(e)),
         }
     }
+}
+
+/// What a conditional write found when its condition failed.
+fn condition_failed<E, R>(e: &SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|se| se.code())
+        .is_some_and(|code| code == "ConditionalCheckFailedException")
+}
+
+impl Store {
+    /// Takes the account's generation lease unless another live holder has it: the
+    /// single-flight guard that lets exactly one request call the LLM. A lease whose holder
+    /// crashed lapses at `until`, so it blocks nobody for long.
+    pub async fn try_acquire_lease(
+        &self,
+        tenant: &str,
+        account_id: &str,
+        owner: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let mut item = key(account_pk(tenant, account_id), "LEASE");
+        item.insert("item_type".into(), s("lease"));
+        item.insert("owner".into(), s(owner));
+        item.insert("lease_until_ms".into(), n(epoch_millis(until)));
+        // Leftover leases are removed by TTL.
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            n((until + Duration::hours(1)).unix_timestamp()),
+        );
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR lease_until_ms < :now")
+            .expression_attribute_values(":now", n(epoch_millis(now)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(dynamo("PutItem")(e)),
+        }
+    }
+
+    /// Gives the lease back if this owner still holds it.
+    pub async fn release_lease(
+        &self,
+        tenant: &str,
+        account_id: &str,
+        owner: &str,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(account_pk(tenant, account_id), "LEASE")))
+            .condition_expression("#o = :o")
+            .expression_attribute_names("#o", "owner")
+            .expression_attribute_values(":o", s(owner))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(dynamo("DeleteItem")(e)),
+        }
+    }
+
+    /// Admits a hard refresh of the account unless one was admitted less than `interval`
+    /// ago; on refusal returns the seconds until the next one is admitted.
+    pub async fn admit_hard_refresh(
+        &self,
+        tenant: &str,
+        account_id: &str,
+        now: OffsetDateTime,
+        interval: Duration,
+    ) -> Result<Result<(), u64>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(account_pk(tenant, account_id), "REFRESH_GATE")))
+            .update_expression("SET last_refresh_ms = :now, item_type = :it, #e = :ttl")
+            .condition_expression(
+                "attribute_not_exists(last_refresh_ms) OR last_refresh_ms <= :since",
+            )
+            .expression_attribute_names("#e", TTL_ATTRIBUTE)
+            .expression_attribute_values(":now", n(epoch_millis(now)))
+            .expression_attribute_values(":since", n(epoch_millis(now - interval)))
+            .expression_attribute_values(":it", s("refresh_gate"))
+            .expression_attribute_values(":ttl", n((now + Duration::days(1)).unix_timestamp()))
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if condition_failed(&e) => {
+                // Without the old item (some servers omit it), wait the whole interval.
+                let last_ms = e
+                    .as_service_error()
+                    .and_then(|se| match se {
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
+                        _ => None,
+                    })
+                    .and_then(|item| get_n::<i64>(item, "last_refresh_ms"));
+                let next_ms =
+                    last_ms.unwrap_or(epoch_millis(now)) + interval.whole_milliseconds() as i64;
+                let wait_ms = (next_ms - epoch_millis(now)).max(1);
+                Ok(Err(((wait_ms + 999) / 1000) as u64))
+            }
+            Err(e) => Err(dynamo("UpdateItem")(e)),
+        }
+    }
+
+    /// Notes that the account's summary was viewed today (at most one write per day: the
+    /// caller checks `Summary::last_viewed_on` first). Only viewed accounts are kept warm.
+    pub async fn mark_viewed(
+        &self,
+        tenant: &str,
+        account_id: &str,
+        summary_id: &str,
+        day: time::Date,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(account_pk(tenant, account_id), "SUMMARY")))
+            .update_expression("SET last_viewed_at = :d")
+            .condition_expression("summary_id = :sid")
+            .expression_attribute_values(":d", s(iso_date(day)))
+            .expression_attribute_values(":sid", s(summary_id))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(dynamo("UpdateItem")(e)),
+        }
+    }
+}
+
+fn epoch_millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 fn vote_attribute(summary_id: &str) -> String {
@@ -772,6 +925,9 @@ fn summary_item(tenant: &str, summary: &Summary) -> Item {
         "refresh_shard".into(),
         s(refresh_shard(tenant, &summary.account_id)),
     );
+    if let Some(day) = summary.last_viewed_on {
+        item.insert("last_viewed_at".into(), s(iso_date(day)));
+    }
     item
 }
 
@@ -826,6 +982,7 @@ fn summary_from_item(item: &Item) -> Result<Summary, StoreError> {
         usage,
         likes: get_n(item, "likes").unwrap_or(0),
         dislikes: get_n(item, "dislikes").unwrap_or(0),
+        last_viewed_on: get_s(item, "last_viewed_at").and_then(parse_date),
     })
 }
 

@@ -117,6 +117,8 @@ pub struct Summary {
     pub usage: Option<TokenUsage>,
     pub likes: u64,
     pub dislikes: u64,
+    /// The last day anyone opened it: only summaries viewed lately are kept warm.
+    pub last_viewed_on: Option<time::Date>,
 }
 
 impl Summary {
@@ -229,6 +231,7 @@ mod tests {
             usage: None,
             likes: 2,
             dislikes: 1,
+            last_viewed_on: None,
         }
     }
 
