@@ -49,6 +49,7 @@ mod tests {
             sections: vec![],
             input_hash: "h".into(),
             usage: None,
+            ungrounded: vec![],
             likes: 0,
             dislikes: 0,
             last_viewed_on: None,

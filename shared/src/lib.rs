@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod metrics;
 pub mod prompt;
 pub mod secrets;
 pub mod service;

@@ -333,6 +333,33 @@ impl SummaryService {
         }
     }
 
+    /// A tenant whose monthly token budget is spent gets no new generations until the next
+    /// month (cached summaries are still served).
+    async fn check_token_budget(
+        &self,
+        tenant: &str,
+        config: &TenantConfig,
+    ) -> Result<(), ApiError> {
+        let Some(budget) = config.monthly_token_budget else {
+            return Ok(());
+        };
+        let now = OffsetDateTime::now_utc();
+        let spent = self
+            .store
+            .monthly_tokens(tenant, &month_of(now))
+            .await
+            .map_err(unavailable)?;
+        if spent < budget {
+            return Ok(());
+        }
+        let next_month = next_month_start(now);
+        Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "Your organization's monthly summary budget is spent. New summaries resume next month.",
+        )
+        .retry_after((next_month - now).whole_seconds().max(1) as u64))
+    }
+
     /// Records the first view of the day; a failure here never fails the request.
     async fn note_view(&self, tenant: &str, summary: &Summary, today: Date) {
         if summary.last_viewed_on == Some(today) {
@@ -395,7 +422,28 @@ impl SummaryService {
         cached: Option<&Summary>,
     ) -> Result<Generation, ApiError> {
         let as_of = reference_day(account);
+        self.check_token_budget(tenant, config).await?;
+        let started = Instant::now();
         let generated = self.engine.generate(account, config, as_of).await;
+        crate::metrics::emit(&crate::metrics::GenerationMetrics {
+            tenant_id: tenant,
+            source: generated.source,
+            latency_ms: started.elapsed().as_millis() as u64,
+            usage: generated.usage,
+            ungrounded: generated.ungrounded.len(),
+        });
+        if let Some(usage) = generated.usage
+            && let Err(err) = self
+                .store
+                .add_tokens(
+                    tenant,
+                    &month_of(OffsetDateTime::now_utc()),
+                    usage.prompt_tokens + usage.completion_tokens,
+                )
+                .await
+        {
+            tracing::warn!(error = %err, "recording token usage failed");
+        }
         let now = OffsetDateTime::now_utc();
         if !may_replace(generated.source, cached, now) {
             let kept = cached.expect("may_replace keeps only an existing summary");
@@ -412,6 +460,7 @@ impl SummaryService {
             sections: generated.sections,
             input_hash: self.engine.input_hash(account, config, as_of),
             usage: generated.usage,
+            ungrounded: generated.ungrounded,
             likes: 0,
             dislikes: 0,
             last_viewed_on: Some(now.date()),
@@ -599,6 +648,22 @@ enum Generation {
     Stored(Summary),
     /// Only a fallback could be written and a valid AI summary was kept instead.
     Kept(Summary),
+}
+
+/// `YYYY-MM`: the period a token budget covers.
+pub fn month_of(t: OffsetDateTime) -> String {
+    format!("{:04}-{:02}", t.year(), u8::from(t.month()))
+}
+
+fn next_month_start(t: OffsetDateTime) -> OffsetDateTime {
+    let (year, month) = match t.month() {
+        time::Month::December => (t.year() + 1, time::Month::January),
+        m => (t.year(), m.next()),
+    };
+    time::Date::from_calendar_date(year, month, 1)
+        .expect("the first of a month exists")
+        .midnight()
+        .assume_utc()
 }
 
 /// The day relative dates count from: the export's day when known, else today.

@@ -842,6 +842,41 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Tokens a tenant's generations used in `month` (`YYYY-MM`).
+    pub async fn monthly_tokens(&self, tenant: &str, month: &str) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), format!("USAGE#{month}"))))
+            .send()
+            .await
+            .map_err(dynamo("GetItem"))?;
+        Ok(out.item.and_then(|i| get_n(&i, "tokens")).unwrap_or(0))
+    }
+
+    pub async fn add_tokens(
+        &self,
+        tenant: &str,
+        month: &str,
+        tokens: u64,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), format!("USAGE#{month}"))))
+            .update_expression("ADD tokens :t SET item_type = :it, tenant_id = :tenant")
+            .expression_attribute_values(":t", n(tokens))
+            .expression_attribute_values(":it", s("usage"))
+            .expression_attribute_values(":tenant", s(tenant))
+            .send()
+            .await
+            .map_err(dynamo("UpdateItem"))?;
+        Ok(())
+    }
+}
+
 fn epoch_millis(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -919,6 +954,12 @@ fn summary_item(tenant: &str, summary: &Summary) -> Item {
         item.insert("prompt_tokens".into(), n(usage.prompt_tokens));
         item.insert("completion_tokens".into(), n(usage.completion_tokens));
     }
+    if !summary.ungrounded.is_empty() {
+        item.insert(
+            "ungrounded".into(),
+            AttributeValue::L(summary.ungrounded.iter().map(s).collect()),
+        );
+    }
     item.insert("likes".into(), n(summary.likes));
     item.insert("dislikes".into(), n(summary.dislikes));
     item.insert(
@@ -980,6 +1021,7 @@ fn summary_from_item(item: &Item) -> Result<Summary, StoreError> {
         sections,
         input_hash: get_s(item, "input_hash").unwrap_or_default().to_string(),
         usage,
+        ungrounded: get_string_list(item, "ungrounded"),
         likes: get_n(item, "likes").unwrap_or(0),
         dislikes: get_n(item, "dislikes").unwrap_or(0),
         last_viewed_on: get_s(item, "last_viewed_at").and_then(parse_date),

@@ -115,6 +115,8 @@ pub struct Summary {
     /// prompt version, model): an unchanged hash means regenerating would be wasted.
     pub input_hash: String,
     pub usage: Option<TokenUsage>,
+    /// Figures in the text that the input does not contain: recorded, and counted in metrics.
+    pub ungrounded: Vec<String>,
     pub likes: u64,
     pub dislikes: u64,
     /// The last day anyone opened it: only summaries viewed lately are kept warm.
@@ -229,6 +231,7 @@ mod tests {
                 .collect(),
             input_hash: "h".into(),
             usage: None,
+            ungrounded: vec![],
             likes: 2,
             dislikes: 1,
             last_viewed_on: None,

@@ -2,6 +2,7 @@
 //! writes from the attributes alone (used without an LLM, and as the fallback).
 
 pub mod answer;
+pub mod grounding;
 pub mod offline;
 pub mod openai;
 
@@ -23,6 +24,8 @@ pub struct Generated {
     pub model: Option<String>,
     pub prompt_version: String,
     pub usage: Option<TokenUsage>,
+    /// Figures in the text that the input does not contain (after one regeneration).
+    pub ungrounded: Vec<String>,
 }
 
 /// The prompt version recorded for summaries the offline engine writes.
@@ -88,5 +91,6 @@ pub fn offline_summary(account: &Account, config: &TenantConfig, as_of: Date) ->
         model: None,
         prompt_version: OFFLINE_VERSION.to_string(),
         usage: None,
+        ungrounded: Vec::new(),
     }
 }
