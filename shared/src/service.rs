@@ -2,8 +2,11 @@
 //! store and the engine. Handlers turn requests into these calls and results into responses.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use futures_util::stream::{self, StreamExt};
 use std::time::{Duration as StdDuration, Instant};
+use tokio::sync::Semaphore;
 
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
@@ -479,8 +482,38 @@ impl SummaryService {
     }
 }
 
+/// What one scheduled run covers and how hard it may push.
+#[derive(Debug, Clone)]
+pub struct RefreshPlan {
+    /// Look ahead: summaries expiring within this are refreshed now.
+    pub window: time::Duration,
+    /// Look back: summaries that lapsed unrefreshed (a run ran out of time) are caught up.
+    pub grace: time::Duration,
+    /// Generations in flight at once.
+    pub concurrency: usize,
+    /// Generations in flight at once for one tenant (its share of the LLM rate limit).
+    pub per_tenant_concurrency: usize,
+    /// The index shards this run covers.
+    pub shards: Vec<u32>,
+    /// When to stop starting shards and hand the rest over.
+    pub stop_at: Option<Instant>,
+}
+
+impl Default for RefreshPlan {
+    fn default() -> Self {
+        RefreshPlan {
+            window: time::Duration::minutes(75),
+            grace: time::Duration::hours(12),
+            concurrency: 50,
+            per_tenant_concurrency: 20,
+            shards: (0..crate::store::REFRESH_SHARDS).collect(),
+            stop_at: None,
+        }
+    }
+}
+
 /// What one scheduled run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefreshReport {
     pub due: u64,
     pub regenerated: u64,
@@ -490,45 +523,71 @@ pub struct RefreshReport {
     pub skipped: u64,
     /// Not viewed lately: left to expire, regenerated on the next view.
     pub cold: u64,
+    /// Shards this run did not reach: the next run (or a continuation) covers them.
+    pub handed_over: Vec<u32>,
     pub failed: u64,
 }
 
 impl SummaryService {
-    /// The scheduled refresh: regenerates the summaries that expire within `window`, except
-    /// those whose de-identified input is unchanged, which are kept for another period.
-    pub async fn refresh_due(&self, window: time::Duration) -> Result<RefreshReport, StoreError> {
+    /// The scheduled refresh: regenerates the summaries of `plan.shards` that expire within
+    /// the look-ahead window (or lapsed unrefreshed within the grace period), except those
+    /// whose de-identified input is unchanged, which are kept for another period. Shards not
+    /// reached before `plan.stop_at` are reported as handed over.
+    pub async fn refresh_due(&self, plan: &RefreshPlan) -> Result<RefreshReport, StoreError> {
         let now = OffsetDateTime::now_utc();
         let mut report = RefreshReport::default();
-        for shard in 0..crate::store::REFRESH_SHARDS {
-            let shard = format!("SHARD#{shard:02}");
+        let tenant_slots: Mutex<HashMap<String, Arc<Semaphore>>> = Mutex::new(HashMap::new());
+        for (position, shard) in plan.shards.iter().enumerate() {
+            if plan.stop_at.is_some_and(|stop| Instant::now() >= stop) {
+                report.handed_over = plan.shards[position..].to_vec();
+                break;
+            }
+            let shard_key = format!("SHARD#{shard:02}");
             let mut start = None;
             loop {
                 let (due, next) = self
                     .store
                     .due_summaries(
-                        &shard,
-                        now.unix_timestamp(),
-                        (now + window).unix_timestamp(),
+                        &shard_key,
+                        (now - plan.grace).unix_timestamp(),
+                        (now + plan.window).unix_timestamp(),
                         start,
                     )
                     .await?;
-                for item in due {
-                    report.due += 1;
-                    let viewed_lately = item
-                        .last_viewed_on
-                        .is_some_and(|day| day >= now.date() - self.flight.keep_warm_for);
-                    if !viewed_lately {
-                        report.cold += 1;
-                        continue;
-                    }
-                    match self.refresh_one(&item.tenant_id, &item.account_id).await {
+                report.due += due.len() as u64;
+                let warm: Vec<_> = due
+                    .into_iter()
+                    .filter(|item| {
+                        item.last_viewed_on
+                            .is_some_and(|day| day >= now.date() - self.flight.keep_warm_for)
+                    })
+                    .collect();
+                let outcomes: Vec<_> = stream::iter(warm)
+                    .map(|item| {
+                        let slot = tenant_slots
+                            .lock()
+                            .expect("tenant slots lock")
+                            .entry(item.tenant_id.clone())
+                            .or_insert_with(|| Arc::new(Semaphore::new(plan.per_tenant_concurrency)))
+                            .clone();
+                        async move {
+                            let _permit = slot.acquire().await.expect("semaphore never closed");
+                            let outcome = self.refresh_one(&item.tenant_id, &item.account_id).await;
+                            if let Err(err) = &outcome {
+                                tracing::warn!(account_id = %item.account_id, error = %err, "scheduled refresh failed");
+                            }
+                            outcome
+                        }
+                    })
+                    .buffer_unordered(plan.concurrency.max(1))
+                    .collect()
+                    .await;
+                for outcome in outcomes {
+                    match outcome {
                         Ok(RefreshOutcome::Regenerated) => report.regenerated += 1,
                         Ok(RefreshOutcome::Extended) => report.extended += 1,
                         Ok(RefreshOutcome::Skipped) => report.skipped += 1,
-                        Err(err) => {
-                            tracing::warn!(account_id = %item.account_id, error = %err, "scheduled refresh failed");
-                            report.failed += 1;
-                        }
+                        Err(_) => report.failed += 1,
                     }
                 }
                 match next {
@@ -537,6 +596,8 @@ impl SummaryService {
                 }
             }
         }
+        report.cold =
+            report.due - report.regenerated - report.extended - report.skipped - report.failed;
         Ok(report)
     }
 
