@@ -527,9 +527,10 @@ impl Store {
             .expression_attribute_names("#v", &vote_attr)
             .expression_attribute_names("#c", &comment_attr)
             .expression_attribute_values(":it", s("votes"))
+            .expression_attribute_values(":tenant", s(tenant))
             .expression_attribute_values(":u", s(user))
             .return_values(ReturnValue::UpdatedOld);
-        let mut set = vec!["item_type = :it", "user_id = :u"];
+        let mut set = vec!["item_type = :it", "tenant_id = :tenant", "user_id = :u"];
         let mut remove = Vec::new();
         match vote {
             Some(v) => {
@@ -874,6 +875,132 @@ impl Store {
             .await
             .map_err(dynamo("UpdateItem"))?;
         Ok(())
+    }
+}
+
+/// One generated summary's feedback, for the quality report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryFeedback {
+    pub account_id: String,
+    pub summary_id: String,
+    pub generated_at: OffsetDateTime,
+    pub source: String,
+    pub model: Option<String>,
+    pub prompt_version: String,
+    pub likes: u64,
+    pub dislikes: u64,
+}
+
+/// A comment a user left with a vote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackComment {
+    pub account_id: String,
+    pub summary_id: String,
+    pub vote: Option<Vote>,
+    pub comment: String,
+}
+
+impl Store {
+    /// Every item of a tenant with the given `item_type`, read with a filtered scan: these
+    /// are operators' commands (reports, opt-out), run rarely, never on a request path.
+    async fn scan_tenant_items(
+        &self,
+        tenant: &str,
+        item_type: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("tenant_id = :t AND item_type = :it")
+                .expression_attribute_values(":t", s(tenant))
+                .expression_attribute_values(":it", s(item_type))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(dynamo("Scan"))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// The feedback on every summary generated for a tenant since `since`.
+    pub async fn feedback_since(
+        &self,
+        tenant: &str,
+        since: OffsetDateTime,
+    ) -> Result<(Vec<SummaryFeedback>, Vec<FeedbackComment>), StoreError> {
+        let mut summaries: Vec<SummaryFeedback> = self
+            .scan_tenant_items(tenant, "summary_history")
+            .await?
+            .iter()
+            .filter_map(|item| {
+                Some(SummaryFeedback {
+                    account_id: get_s(item, "account_id")?.to_string(),
+                    summary_id: get_s(item, "summary_id")?.to_string(),
+                    generated_at: get_s(item, "generated_at").and_then(parse_rfc3339)?,
+                    source: get_s(item, "source").unwrap_or_default().to_string(),
+                    model: get_s(item, "model").map(str::to_string),
+                    prompt_version: get_s(item, "prompt_version")
+                        .unwrap_or_default()
+                        .to_string(),
+                    likes: get_n(item, "likes").unwrap_or(0),
+                    dislikes: get_n(item, "dislikes").unwrap_or(0),
+                })
+            })
+            .filter(|f| f.generated_at >= since)
+            .collect();
+        summaries.sort_by_key(|f| f.generated_at);
+        let wanted: std::collections::HashSet<&str> =
+            summaries.iter().map(|f| f.summary_id.as_str()).collect();
+        let mut comments = Vec::new();
+        for item in self.scan_tenant_items(tenant, "votes").await? {
+            let account_id = get_s(&item, "pk")
+                .and_then(|pk| pk.rsplit('#').next())
+                .unwrap_or_default()
+                .to_string();
+            for (name, value) in &item {
+                let Some(summary_id) = name.strip_prefix("c_") else {
+                    continue;
+                };
+                if !wanted.contains(summary_id) {
+                    continue;
+                }
+                comments.push(FeedbackComment {
+                    account_id: account_id.clone(),
+                    summary_id: summary_id.to_string(),
+                    vote: get_s(&item, &vote_attribute(summary_id)).and_then(Vote::parse),
+                    comment: value.as_s().cloned().unwrap_or_default(),
+                });
+            }
+        }
+        Ok((summaries, comments))
+    }
+
+    /// Deletes a tenant's cached summaries (opt-out): nothing generated for it stays served.
+    /// Feedback history is kept; it holds no summary text. Returns how many were deleted.
+    pub async fn purge_tenant_summaries(&self, tenant: &str) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        for item in self.scan_tenant_items(tenant, "summary").await? {
+            let (Some(pk), Some(sk)) = (get_s(&item, "pk"), get_s(&item, "sk")) else {
+                continue;
+            };
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key(pk.to_string(), sk)))
+                .send()
+                .await
+                .map_err(dynamo("DeleteItem"))?;
+            deleted += 1;
+        }
+        Ok(deleted)
     }
 }
 
