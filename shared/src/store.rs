@@ -529,7 +529,10 @@ impl Store {
             .expression_attribute_values(":it", s("votes"))
             .expression_attribute_values(":tenant", s(tenant))
             .expression_attribute_values(":u", s(user))
-            .return_values(ReturnValue::UpdatedOld);
+            // ALL_OLD, not UPDATED_OLD: re-casting the same vote must still report it as the
+            // previous vote, and UPDATED_OLD may leave out an attribute set to its old value
+            // (moto does), which would count the vote twice.
+            .return_values(ReturnValue::AllOld);
         let mut set = vec!["item_type = :it", "tenant_id = :tenant", "user_id = :u"];
         let mut remove = Vec::new();
         match vote {

@@ -1,1 +1,22 @@
+//! The integration-test harness: the real function handlers against moto's DynamoDB (and
+//! Secrets Manager) and a scripted OpenAI-compatible server, all on loopback.
+//!
+//! - [`moto`]: the moto endpoint (loopback only), SDK config, one isolated table per test,
+//!   reading items back;
+//! - [`seed`]: tenants and accounts (the sample export or hand-built);
+//! - [`llm`]: the scripted Chat Completions server, recording and checking every request;
+//! - [`app`]: the `App` a handler holds, with the offline or the OpenAI engine;
+//! - [`client`]: calling the functions as API Gateway (or EventBridge) does;
+//! - [`expect`]: assertions on API.md's shapes and on stored epoch-second times.
+//!
+//! Tests need `AWS_ENDPOINT_URL` from `scripts/with-moto.sh` (`make test` sets it up).
 
+pub mod app;
+pub mod client;
+pub mod expect;
+pub mod llm;
+pub mod moto;
+pub mod seed;
+
+/// The JSON of a real EventBridge "Scheduled Event", as a rule invokes the refresh function.
+pub const SCHEDULED_EVENT: &str = include_str!("../fixtures/events/scheduled-event.json");
