@@ -76,7 +76,6 @@ fn unavailable(err: StoreError) -> ApiError {
 
 /// The body of a feedback POST.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     pub summary_id: String,
     pub vote: String,
@@ -385,8 +384,9 @@ impl SummaryService {
         body: &[u8],
     ) -> Result<FeedbackView, ApiError> {
         check_account_id(account_id)?;
-        let (summary_id, vote, comment) = FeedbackRequest::parse(body)?;
+        // A tenant that has not opted in hears only that, whatever it sent.
         self.authorize(who).await?;
+        let (summary_id, vote, comment) = FeedbackRequest::parse(body)?;
         let existed = self
             .store
             .summary_existed(&who.tenant_id, account_id, &summary_id)

@@ -65,9 +65,14 @@ fn plan_for(event: &ScheduledEvent, req: &Request) -> RefreshPlan {
     plan
 }
 
+/// A non-HTTP event (the schedule) rather than an API Gateway request.
+pub fn is_scheduled(req: &Request) -> bool {
+    matches!(req.request_context_ref(), Some(RequestContext::PassThrough))
+}
+
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     let request_id = request_id(&req);
-    if matches!(req.request_context_ref(), Some(RequestContext::PassThrough)) {
+    if is_scheduled(&req) {
         return scheduled(app, &req, &request_id).await;
     }
     let result = async {
