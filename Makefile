@@ -13,6 +13,21 @@ $(VENV_STAMP): tools/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	touch $@
 
+# The operator tool in the dev profile (shares build artefacts with `make test`).
+ACCOUNT_SUMMARY := cargo run --quiet -p account-summary-cli --bin account-summary --
+
+# The local stack (moto + local API gateway) on free ports: asks for the summary of sample
+# account A-2e4581 over HTTP with a token, prints it, stops everything it started.
+demo: venv
+	cargo build -p account-summary-cli
+	$(ACCOUNT_SUMMARY) demo
+
+# The local stack in the foreground until Ctrl-C (PORT, default 9000; LOCAL_AWS_PORT,
+# default 5005): prints a token and a curl line.
+dev: venv
+	cargo build -p account-summary-cli
+	$(ACCOUNT_SUMMARY) dev
+
 # Every test: unit tests, and integration tests against a moto server started for the run.
 test: venv
 	cargo fmt --all -- --check
