@@ -48,13 +48,17 @@ pub fn emf_line(m: &GenerationMetrics<'_>, timestamp_ms: i64) -> Value {
     })
 }
 
-/// Writes the line to stdout, where Lambda hands it to CloudWatch Logs.
+/// In Lambda, writes the line to stdout, where CloudWatch Logs turns it into metrics;
+/// elsewhere (the local stack, the CLI, tests) it goes to the debug log instead of
+/// interleaving with what a person reads.
 pub fn emit(m: &GenerationMetrics<'_>) {
     let now = time::OffsetDateTime::now_utc();
-    println!(
-        "{}",
-        emf_line(m, (now.unix_timestamp_nanos() / 1_000_000) as i64)
-    );
+    let line = emf_line(m, (now.unix_timestamp_nanos() / 1_000_000) as i64);
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        println!("{line}");
+    } else {
+        tracing::debug!(target: "metrics", %line, "generation metrics");
+    }
 }
 
 #[cfg(test)]
