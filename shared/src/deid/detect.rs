@@ -1,10 +1,16 @@
 //! Detectors over free text: where in a text personal or commercial data sits.
+//!
+//! Two tiers: `find_patterns` holds the high-confidence detectors (e-mail, phone, card, IBAN,
+//! IP, SSN, money, personal URL), which the final guard also runs over the whole request;
+//! `find_all` adds the context-based ones (people, organisations, addresses) for free text.
+//! Every detector runs on a shape-folded copy (full-width digits, odd spaces) and its spans
+//! are mapped back to the original text.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+use super::address::addresses;
+use super::names::{organizations, people};
+use super::numbers::{self, Hit};
 use super::pseudonyms::EntityKind;
+use super::text::Folded;
 
 /// A span of text that must not leave, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,64 +20,102 @@ pub struct Finding {
     pub kind: EntityKind,
 }
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.[a-z]{2,}")
-        .expect("email pattern compiles")
-});
+/// What a text is known to be from the name of the attribute that holds it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FieldHint {
+    /// The attribute is a phone number, whatever its format.
+    pub phone: bool,
+}
 
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\+|\b00)?\(?\d[\d \-.()/]{5,}\d(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?")
-        .expect("phone pattern compiles")
-});
-
-/// Everything the pattern detectors find in `text`, in order, without overlaps.
-pub fn find_patterns(text: &str) -> Vec<Finding> {
-    let mut found: Vec<Finding> = EMAIL
-        .find_iter(text)
-        .map(|m| Finding {
-            start: m.start(),
-            end: m.end(),
-            kind: EntityKind::Email,
-        })
-        .collect();
-    found.extend(
-        PHONE
-            .find_iter(text)
-            .filter(|m| looks_like_phone(m.as_str()))
-            .map(|m| Finding {
-                start: m.start(),
-                end: m.end(),
-                kind: EntityKind::Phone,
+impl FieldHint {
+    pub fn from_name(name: &str) -> FieldHint {
+        let lower = name.to_ascii_lowercase();
+        FieldHint {
+            phone: ["phone", "mobile", "tel", "fax", "cell"].iter().any(|w| {
+                lower
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|p| p == *w)
             }),
-    );
-    resolve_overlaps(found)
-}
-
-/// A run of digits and separators is a phone when it holds 7 to 15 digits (E.164's limit,
-/// extensions aside) and is not a date.
-fn looks_like_phone(candidate: &str) -> bool {
-    let main = candidate
-        .to_ascii_lowercase()
-        .split(['x', 'e'])
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let digits = main.chars().filter(char::is_ascii_digit).count();
-    let is_date = crate::attributes::parse_date(candidate.trim()).is_some();
-    (7..=15).contains(&digits) && !is_date
-}
-
-/// Keeps the earliest, then longest, of overlapping findings.
-pub fn resolve_overlaps(mut found: Vec<Finding>) -> Vec<Finding> {
-    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut kept: Vec<Finding> = Vec::with_capacity(found.len());
-    for f in found {
-        match kept.last() {
-            Some(last) if f.start < last.end => {}
-            _ => kept.push(f),
         }
     }
-    kept
+}
+
+fn high_confidence(text: &str, people_keys: &[String], hint: FieldHint, out: &mut Vec<Hit>) {
+    numbers::emails(text, out);
+    numbers::personal_urls(text, people_keys, out);
+    numbers::ips(text, out);
+    numbers::ibans(text, out);
+    numbers::cards(text, out);
+    numbers::ssns(text, out);
+    numbers::phones(text, hint.phone, out);
+    numbers::money(text, out);
+}
+
+fn run(text: &str, f: impl FnOnce(&str, &mut Vec<Hit>)) -> Vec<Finding> {
+    let folded = Folded::shape(text);
+    let mut hits = Vec::new();
+    f(&folded.text, &mut hits);
+    let identity = folded.is_identity();
+    merge(
+        hits.into_iter()
+            .filter(|(s, e, _)| s < e)
+            .map(|(s, e, kind)| {
+                let (start, end) = if identity {
+                    (s, e)
+                } else {
+                    folded.original(s, e)
+                };
+                Finding { start, end, kind }
+            })
+            .collect(),
+    )
+}
+
+/// The high-confidence detectors: everything they find in `text`, in order, without overlaps.
+pub fn find_patterns(text: &str) -> Vec<Finding> {
+    run(text, |t, out| {
+        high_confidence(t, &[], FieldHint::default(), out)
+    })
+}
+
+/// Every detector, for a free-text value. `people_keys` are the record's people (key form),
+/// whose names make a URL personal.
+pub fn find_all(text: &str, people_keys: &[String], hint: FieldHint) -> Vec<Finding> {
+    run(text, |t, out| {
+        high_confidence(t, people_keys, hint, out);
+        people(t, out);
+        organizations(t, out);
+        addresses(t, out);
+    })
+}
+
+/// Merges overlapping findings into one span (nothing of either may leave); the merged span
+/// takes the kind of its longest part.
+pub fn merge(mut found: Vec<Finding>) -> Vec<Finding> {
+    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<(Finding, usize)> = Vec::with_capacity(found.len());
+    for f in found {
+        let len = f.end - f.start;
+        match kept.last_mut() {
+            Some((last, longest)) if f.start < last.end => {
+                if f.end > last.end {
+                    last.end = f.end;
+                }
+                if len > *longest {
+                    last.kind = f.kind;
+                    *longest = len;
+                }
+            }
+            _ => kept.push((f, len)),
+        }
+    }
+    kept.into_iter().map(|(f, _)| f).collect()
+}
+
+/// Keeps the earliest, then longest, of overlapping findings (kept for callers that want
+/// one kind per span; `merge` is what de-identification uses).
+pub fn resolve_overlaps(found: Vec<Finding>) -> Vec<Finding> {
+    merge(found)
 }
 
 #[cfg(test)]
@@ -103,5 +147,14 @@ mod tests {
     #[test]
     fn dates_and_small_numbers_are_not_phones() {
         assert!(kinds("Call on 2026-11-28 about 9 seats and 19.0 hours").is_empty());
+    }
+
+    #[test]
+    fn full_width_phone_maps_back_to_the_original() {
+        let text = "折り返し先：０３－６７８９－０１２３（佐藤）";
+        assert_eq!(
+            kinds(text),
+            vec![("０３－６７８９－０１２３".to_string(), EntityKind::Phone)]
+        );
     }
 }

@@ -2,14 +2,26 @@
 //! real names back. Attributes are kept, pseudonymized, generalized or dropped by policy;
 //! free text is scrubbed by detectors and by the record's own known values; a final guard
 //! refuses a request body that still holds any of them.
+//!
+//! The pieces: `policy` (treatment by attribute name), `known` (the record's own people,
+//! name, domain and contacts, with the variants they are written in), `detect` (pattern and
+//! context detectors over free text), `pseudonyms` (tokens and their restoration).
 
+mod address;
 pub mod detect;
+mod known;
+mod lexicon;
+mod names;
+mod numbers;
 pub mod policy;
 pub mod pseudonyms;
+mod text;
+mod translit;
 
 use crate::attributes::{Account, AttrValue};
 use crate::tenant::TenantConfig;
-use detect::{Finding, find_patterns, resolve_overlaps};
+use detect::{FieldHint, Finding, find_all, find_patterns, merge};
+use known::KnownValues;
 use policy::{Treatment, default_treatment, money_band};
 pub use pseudonyms::{EntityKind, Pseudonyms, TOKEN_PATTERN};
 
@@ -28,7 +40,9 @@ pub struct SafeAttribute {
 pub struct Deidentified {
     pub attributes: Vec<SafeAttribute>,
     pub pseudonyms: Pseudonyms,
-    /// Every real identifying value of the record (including dropped ones): the guard's list.
+    /// The record's identifying values and the variants they are written in: the guard's list.
+    known: KnownValues,
+    /// Real values of dropped and generalized attributes (contacts, money figures).
     secrets: Vec<String>,
 }
 
@@ -39,126 +53,36 @@ pub struct GuardViolation {
     pub code: &'static str,
 }
 
-/// The record's own identity and people, known before any text is scanned.
-struct KnownValues {
-    /// (real value, kind), longest first so that "Jennifer Ray" wins over "Jennifer".
-    values: Vec<(String, EntityKind)>,
-}
-
-impl KnownValues {
-    fn collect(account: &Account, treatments: &[(String, Treatment)]) -> KnownValues {
-        let mut values = Vec::new();
-        for (name, treatment) in treatments {
-            let Some(AttrValue::Text(text)) = account.get(name) else {
-                continue;
-            };
-            if *treatment != Treatment::Pseudonymize {
-                continue;
-            }
-            let kind = identity_kind(name);
-            values.push((text.trim().to_string(), kind));
-            if kind == EntityKind::Person {
-                // People are also referred to by first or last name alone.
-                for part in text.split_whitespace().filter(|p| p.chars().count() >= 3) {
-                    values.push((part.to_string(), EntityKind::Person));
-                }
-            }
-        }
-        // The account's own domain, from its contacts' email addresses.
-        for (name, _) in treatments {
-            if let Some(AttrValue::Text(text)) = account.get(name)
-                && let Some((_, domain)) = text.trim().rsplit_once('@')
-                && domain.contains('.')
-            {
-                values.push((domain.to_string(), EntityKind::Url));
-            }
-        }
-        values.sort_by_key(|(v, _)| std::cmp::Reverse(v.chars().count()));
-        values.dedup();
-        KnownValues { values }
-    }
-
-    fn find_in(&self, text: &str) -> Vec<Finding> {
-        let lower = text.to_lowercase();
-        let mut found = Vec::new();
-        // Lower-casing can change byte lengths outside ASCII: search the original in that case.
-        let haystack = if lower.len() == text.len() {
-            lower.as_str()
-        } else {
-            text
-        };
-        for (value, kind) in &self.values {
-            let needle = if lower.len() == text.len() {
-                value.to_lowercase()
-            } else {
-                value.clone()
-            };
-            if needle.is_empty() {
-                continue;
-            }
-            let mut from = 0;
-            while let Some(pos) = haystack[from..].find(&needle) {
-                let start = from + pos;
-                let end = start + needle.len();
-                if is_word_boundary(text, start, end) {
-                    found.push(Finding {
-                        start,
-                        end,
-                        kind: *kind,
-                    });
-                }
-                from = end;
-            }
-        }
-        found
-    }
-}
-
-fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-}
-
-/// Which kind of identity a pseudonymized attribute holds, from its name.
-fn identity_kind(name: &str) -> EntityKind {
-    let lower = name.to_ascii_lowercase();
-    if lower == "account_name" || lower == "name" || lower.contains("company") {
-        EntityKind::Account
-    } else if ["domain", "website", "url"]
-        .iter()
-        .any(|w| lower.contains(w))
-    {
-        EntityKind::Url
-    } else if lower.contains("organization") || lower.contains("organisation") {
-        EntityKind::Organization
-    } else {
-        EntityKind::Person
-    }
-}
-
 /// De-identifies the Key Info attributes of `account` under the tenant's policy.
 pub fn deidentify(account: &Account, config: &TenantConfig) -> Deidentified {
     let selected = config.key_info_attributes(account);
     // Identity attributes outside Key Info still name the record's people: know them too.
-    let treatments: Vec<(String, Treatment)> = account
+    let treatments: Vec<(&str, Treatment)> = account
         .attributes
         .keys()
-        .map(|name| (name.clone(), treatment_of(name, config)))
+        .map(|name| (name.as_str(), treatment_of(name, config)))
         .collect();
     let known = KnownValues::collect(account, &treatments);
     let mut pseudonyms = Pseudonyms::default();
-    let mut attributes = Vec::new();
+    let mut attributes = Vec::with_capacity(selected.len());
     for (name, value) in selected {
         let treatment = treatment_of(name, config);
         let safe = match (treatment, value) {
             (Treatment::Drop, _) => continue,
             (Treatment::Pseudonymize, v) => {
-                pseudonyms.token_for(identity_kind(name), &v.to_string())
+                let real = v.to_string();
+                let kind = known::identity_kind(name, &real);
+                pseudonyms.token_for(kind, real.trim())
             }
             (Treatment::Generalize, AttrValue::Number(n)) => format!("band {}", money_band(*n)),
+            (Treatment::Generalize, AttrValue::Text(t)) => match numbers::parse_amount(t) {
+                Some(n) => format!("band {}", money_band(n)),
+                None => "withheld".to_string(),
+            },
             (Treatment::Generalize, _) => "withheld".to_string(),
-            (Treatment::Keep, AttrValue::Text(text)) => scrub(text, &known, &mut pseudonyms),
+            (Treatment::Keep, AttrValue::Text(text)) => {
+                scrub(text, FieldHint::from_name(name), &known, &mut pseudonyms)
+            }
             (Treatment::Keep, v) => v.to_string(),
         };
         attributes.push(SafeAttribute {
@@ -168,21 +92,22 @@ pub fn deidentify(account: &Account, config: &TenantConfig) -> Deidentified {
             free_text: matches!(value, AttrValue::Text(t) if t.contains(' ')),
         });
     }
-    let mut secrets: Vec<String> = known.values.iter().map(|(v, _)| v.clone()).collect();
+    let mut secrets = Vec::new();
     for (name, treatment) in &treatments {
         if matches!(treatment, Treatment::Drop | Treatment::Generalize)
             && let Some(v) = account.get(name)
         {
             let real = v.to_string();
             // A bare small number ("0") is not identifying and would match everywhere.
-            if real.chars().count() >= 4 {
-                secrets.push(real);
+            if real.trim().chars().count() >= 4 {
+                secrets.push(real.trim().to_lowercase());
             }
         }
     }
     Deidentified {
         attributes,
         pseudonyms,
+        known,
         secrets,
     }
 }
@@ -195,21 +120,54 @@ fn treatment_of(name: &str, config: &TenantConfig) -> Treatment {
         .unwrap_or_else(|| default_treatment(name))
 }
 
-/// Replaces every finding in a free-text value by its token.
-fn scrub(text: &str, known: &KnownValues, pseudonyms: &mut Pseudonyms) -> String {
-    let mut found = known.find_in(text);
-    found.extend(find_patterns(text));
+/// Replaces every finding in a free-text value by its token (the record's own values by the
+/// token of the value they are a variant of, so one person is one token).
+fn scrub(text: &str, hint: FieldHint, known: &KnownValues, pseudonyms: &mut Pseudonyms) -> String {
+    let own = known.find_in(text);
+    let mut found: Vec<Finding> = own.iter().map(|(f, _)| f.clone()).collect();
+    found.extend(find_all(text, known.people_keys(), hint));
     found.extend(TOKEN_PATTERN.find_iter(text).map(|m| Finding {
         start: m.start(),
         end: m.end(),
         kind: EntityKind::Literal,
     }));
-    let found = resolve_overlaps(found);
+    // A token glued to a letter or digit would not be read back as a token: a span that
+    // ends inside a word takes the rest of that word.
+    let bytes = text.as_bytes();
+    let glue = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    for f in &mut found {
+        while f.start > 0 && glue(bytes[f.start - 1]) {
+            f.start -= 1;
+        }
+        while f.end < bytes.len() && glue(bytes[f.end]) {
+            f.end += 1;
+        }
+    }
+    // Touching spans become one: two tokens back to back would read as one word.
+    let mut found = merge(found);
+    let mut i = 1;
+    while i < found.len() {
+        if found[i].start <= found[i - 1].end {
+            let end = found[i].end.max(found[i - 1].end);
+            found[i - 1].end = end;
+            found.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for f in found {
         out.push_str(&text[at..f.start]);
-        out.push_str(&pseudonyms.token_for(f.kind, &text[f.start..f.end]));
+        let canonical = own
+            .iter()
+            .find(|(o, _)| o.start == f.start && o.end == f.end)
+            .map(|(o, c)| (o.kind, known.canonical(*c)));
+        let token = match canonical {
+            Some((kind, real)) => pseudonyms.token_for(kind, real),
+            None => pseudonyms.token_for(f.kind, &text[f.start..f.end]),
+        };
+        out.push_str(&token);
         at = f.end;
     }
     out.push_str(&text[at..]);
@@ -218,35 +176,80 @@ fn scrub(text: &str, known: &KnownValues, pseudonyms: &mut Pseudonyms) -> String
 
 impl Deidentified {
     /// The last check before a request leaves: no real identifying value of this record and
-    /// no pattern hit may remain anywhere in `body`.
+    /// no high-confidence detector hit may remain anywhere in `body`. The body is read as the
+    /// text it carries (JSON escapes undone), so a value next to a `\n` is still found.
     pub fn guard(&self, body: &str) -> Result<(), GuardViolation> {
-        let lower = body.to_lowercase();
-        for secret in &self.secrets {
-            let s = secret.to_lowercase();
-            if s.chars().count() >= 3 && contains_word(&lower, &s) {
-                return Err(GuardViolation {
-                    code: "record_value_in_request",
-                });
-            }
-        }
-        if find_patterns(body)
-            .iter()
-            .any(|f| f.kind == EntityKind::Email)
-        {
+        // The fixed instructions carry no account data (and use words that are also names).
+        let text = unescape(body).replace(crate::prompt::SYSTEM_PROMPT, " ");
+        if !self.known.find_in_strict(&text).is_empty() {
             return Err(GuardViolation {
-                code: "email_in_request",
+                code: "record_value_in_request",
+            });
+        }
+        let lower = text.to_lowercase();
+        if self.secrets.iter().any(|s| contains_word(&lower, s)) {
+            return Err(GuardViolation {
+                code: "record_value_in_request",
+            });
+        }
+        if let Some(f) = find_patterns(&text).first() {
+            return Err(GuardViolation {
+                code: match f.kind {
+                    EntityKind::Email => "email_in_request",
+                    EntityKind::Phone => "phone_in_request",
+                    EntityKind::Card => "card_in_request",
+                    EntityKind::Iban => "iban_in_request",
+                    EntityKind::Ip => "ip_in_request",
+                    EntityKind::Ssn => "ssn_in_request",
+                    EntityKind::Amount => "money_in_request",
+                    EntityKind::Url => "personal_url_in_request",
+                    _ => "pattern_in_request",
+                },
             });
         }
         Ok(())
     }
 }
 
+/// Undoes JSON string escapes, at every level of nesting (a quoted value inside the user
+/// message inside the body), into spaces: enough to read words, never to misread them.
+fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        // A run of backslashes, then the escaped character.
+        while chars.peek() == Some(&'\\') {
+            chars.next();
+        }
+        match chars.next() {
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if !ch.is_control() => out.push(ch),
+                    _ => out.push(' '),
+                }
+            }
+            Some('"') => out.push('"'),
+            Some('/') => out.push('/'),
+            Some(_) | None => out.push(' '),
+        }
+    }
+    out
+}
+
 fn contains_word(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
     let mut from = 0;
     while let Some(pos) = haystack[from..].find(needle) {
         let start = from + pos;
         let end = start + needle.len();
-        if is_word_boundary(haystack, start, end) {
+        if text::is_word_boundary(haystack, start, end) {
             return true;
         }
         from = start + needle.chars().next().map_or(1, char::len_utf8);

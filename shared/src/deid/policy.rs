@@ -35,6 +35,17 @@ const CONTACT_WORDS: &[&str] = &[
     "iban",
     "card",
     "ip",
+    "bank",
+    "swift",
+    "bic",
+    "routing",
+    "tax",
+    "taxpayer",
+    "itin",
+    "passport",
+    "dob",
+    "birthday",
+    "birthdate",
 ];
 /// Name tokens that mark people or the account's own identity.
 const IDENTITY_WORDS: &[&str] = &[

@@ -46,10 +46,11 @@ impl EntityKind {
 }
 
 /// Matches a token as we write it (`PERSON_1`) and as a model may echo it: any case, with a
-/// space, hyphen or nothing instead of the underscore.
+/// space, hyphen or nothing instead of the underscore. Word boundaries are ASCII ones, so a
+/// token next to Japanese text ("PERSON_1さん") is still one.
 pub static TOKEN_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(ACCOUNT|PERSON|ORG|EMAIL|PHONE|URL|AMOUNT|CARD|IBAN|IP|SSN|ADDRESS|TEXT)[ _\-]?(\d{1,4})\b",
+        r"(?i)(?-u:\b)(ACCOUNT|PERSON|ORG|EMAIL|PHONE|URL|AMOUNT|CARD|IBAN|IP|SSN|ADDRESS|TEXT)[ _\-]?(\d{1,4})(?-u:\b)",
     )
     .expect("token pattern compiles")
 });
@@ -95,6 +96,14 @@ impl Pseudonyms {
     /// Every real value that a token stands for.
     pub fn real_values(&self) -> impl Iterator<Item = &str> {
         self.real_by_token.values().map(String::as_str)
+    }
+
+    /// Every token with the real value it stands for (token-looking text of the input
+    /// itself has a `TEXT_` token).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.real_by_token
+            .iter()
+            .map(|(t, r)| (t.as_str(), r.as_str()))
     }
 
     pub fn len(&self) -> usize {
