@@ -45,8 +45,14 @@ fn naive_messages(deid: &Deidentified, as_of: Date) -> Vec<Value> {
         .attributes
         .iter()
         .map(|a| {
-            let value = match a.value.parse::<f64>() {
-                Ok(n) if !a.free_text && n.is_finite() => json!(n),
+            // Typed as a JSON dump would type them: whole numbers without ".0", booleans.
+            let value = match (a.value.as_str(), a.value.parse::<f64>()) {
+                ("true", _) => json!(true),
+                ("false", _) => json!(false),
+                (_, Ok(n)) if !a.free_text && n.fract() == 0.0 && n.abs() < 1e15 => {
+                    json!(n as i64)
+                }
+                (_, Ok(n)) if !a.free_text && n.is_finite() => json!(n),
                 _ => json!(a.value),
             };
             (a.name.clone(), value)
@@ -54,6 +60,38 @@ fn naive_messages(deid: &Deidentified, as_of: Date) -> Vec<Value> {
         .collect();
     let user = serde_json::to_string_pretty(&json!({
         "reference_date": iso_date(as_of),
+        "account": attributes,
+    }))
+    .expect("JSON serializes");
+    vec![
+        json!({"role": "system", "content": SYSTEM_PROMPT}),
+        json!({"role": "user", "content": user}),
+    ]
+}
+
+/// The same information as our encoding (value, meaning, a date's distance from the
+/// reference date) as pretty JSON: what sending our notes in JSON would cost.
+fn equivalent_json_messages(user_message: &str) -> Vec<Value> {
+    let mut lines = user_message.lines();
+    let reference = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("Reference date: ");
+    let attributes: Map<String, Value> = lines
+        .filter_map(|line| line.split_once(": "))
+        .filter(|(key, _)| !key.contains(' '))
+        .map(|(key, rest)| {
+            let value = match rest.rsplit_once(" [") {
+                Some((value, note)) if note.ends_with(']') => {
+                    json!({"value": value, "note": note.trim_end_matches(']')})
+                }
+                _ => json!(rest),
+            };
+            (key.to_string(), value)
+        })
+        .collect();
+    let user = serde_json::to_string_pretty(&json!({
+        "reference_date": reference,
         "account": attributes,
     }))
     .expect("JSON serializes");
@@ -119,24 +157,46 @@ fn main() {
     }
 
     let mut ours = Vec::with_capacity(accounts.len());
+    let mut equivalent = Vec::with_capacity(accounts.len());
     let mut naive = Vec::with_capacity(accounts.len());
     let mut ours_user = Vec::with_capacity(accounts.len());
     let mut naive_user = Vec::with_capacity(accounts.len());
     let mut attributes = Vec::with_capacity(accounts.len());
+    // A floor for any encoding that names each attribute by its key (as `evidence` needs):
+    // the keys alone, one a line, and the keys with their values and nothing else.
+    let mut keys_only = Vec::with_capacity(accounts.len());
+    let mut keys_values = Vec::with_capacity(accounts.len());
     for account in &accounts {
         let deid = deidentify(account, &config);
         let body = request_body(&deid, account.as_of.unwrap_or(AS_OF), &call);
         let messages = body["messages"].as_array().expect("messages").clone();
         let naive_prompt = naive_messages(&deid, account.as_of.unwrap_or(AS_OF));
         ours.push(chat_tokens(&bpe, &messages));
+        equivalent.push(chat_tokens(
+            &bpe,
+            &equivalent_json_messages(messages[1]["content"].as_str().unwrap_or_default()),
+        ));
         naive.push(chat_tokens(&bpe, &naive_prompt));
         ours_user.push(chat_tokens(&bpe, &messages[1..]));
         naive_user.push(chat_tokens(&bpe, &naive_prompt[1..]));
         attributes.push(deid.attributes.len());
+        let keys: String = deid
+            .attributes
+            .iter()
+            .map(|a| format!("{}\n", a.name))
+            .collect();
+        let pairs: String = deid
+            .attributes
+            .iter()
+            .map(|a| format!("{} {}\n", a.name, a.value))
+            .collect();
+        keys_only.push(bpe.encode_ordinary(&keys).len());
+        keys_values.push(bpe.encode_ordinary(&pairs).len());
     }
     let total = |v: &[usize]| v.iter().sum::<usize>() as f64;
     let ratio = total(&ours) / total(&naive);
     let user_ratio = total(&ours_user) / total(&naive_user);
+    let equivalent_ratio = total(&ours) / total(&equivalent);
     let schema_tokens = bpe.encode_ordinary(&response_schema().to_string()).len();
     let system_tokens = bpe.encode_ordinary(SYSTEM_PROMPT).len();
 
@@ -150,6 +210,7 @@ fn main() {
     for (label, values) in [
         ("ours: system + compact encoding", &mut ours),
         ("naive: system + pretty JSON", &mut naive),
+        ("same notes as pretty JSON: system + JSON", &mut equivalent),
         ("ours: user message only", &mut ours_user),
         ("naive: user message only", &mut naive_user),
     ] {
@@ -165,6 +226,15 @@ fn main() {
         "Ratio ours / naive (whole prompt, tokens summed over all accounts): {ratio:.3} (target <= {TARGET_RATIO})"
     );
     println!("Ratio ours / naive (user message only): {user_ratio:.3}");
+    println!(
+        "Ratio ours / the same information (notes and relative dates too) as pretty JSON, whole prompt: {equivalent_ratio:.3}"
+    );
+    println!(
+        "Floor for any encoding that keeps the keys, as a share of the naive user message: \
+         keys alone {:.3}, keys and values alone {:.3}",
+        total(&keys_only) / total(&naive_user),
+        total(&keys_values) / total(&naive_user)
+    );
     println!(
         "Median attributes sent per account: {}; system prompt: {system_tokens} tokens; \
          the response schema adds about {schema_tokens} tokens to both prompts (not in the ratio).",

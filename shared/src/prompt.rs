@@ -1,6 +1,7 @@
-//! The request sent to the LLM: a compact, de-identified attribute encoding with each
-//! attribute's meaning and the reference date, fenced free text, and a strict JSON schema
-//! for the seven sections.
+//! The request sent to the LLM: a compact, de-identified attribute encoding (each key with
+//! its value, a note where the key alone does not give the meaning, every date's distance
+//! from the reference date), fenced free text, and a strict JSON schema for the seven
+//! sections.
 
 use serde_json::{Value, json};
 use time::Date;
@@ -11,7 +12,7 @@ use crate::summary::SectionKey;
 use crate::time_fmt::iso_date;
 
 /// Stored with every summary: feedback is reported per prompt version.
-pub const PROMPT_VERSION: &str = "2026-12-03.1";
+pub const PROMPT_VERSION: &str = "2026-12-03.2";
 
 pub const SYSTEM_PROMPT: &str = "You write account summaries for customer-success managers. \
 Use only the attributes given; never guess or add facts, numbers or dates that are not in them. \
@@ -30,43 +31,25 @@ pub struct ModelCall {
     pub max_output_tokens: u32,
 }
 
-/// What an attribute of the sample Key Info means, to the model. Unknown attributes go
-/// without a gloss: their names usually say enough.
+/// What an attribute of the sample Key Info means, where its key does not already say it: a
+/// scale, a comparison window, whose side a person is on, which event a date marks. A key
+/// that says what it is (`seats`, `tickets_last_90d`, `arr_usd` with its band) goes bare: a
+/// gloss repeating it costs tokens and tells the model nothing (see `benches/prompt_tokens`).
+/// Unknown attributes go without a gloss too: their names usually say enough.
 fn meaning(name: &str) -> Option<&'static str> {
     Some(match name {
-        "account_name" => "account",
-        "seats" => "licensed seats",
-        "is_trial" => "on a trial",
-        "customer_since" => "first subscription",
-        "referral_source" => "acquisition channel",
-        "status" => "CRM status",
-        "mrr_usd" => "monthly recurring revenue",
-        "arr_usd" => "annual recurring revenue",
         "next_renewal_date" => "next renewal",
-        "upgrades_last_180d" => "plan upgrades, last 180 days",
-        "downgrades_last_180d" => "plan downgrades, last 180 days",
-        "tickets_last_90d" => "support tickets, last 90 days",
-        "urgent_or_high_tickets_last_90d" => "urgent/high tickets, last 90 days",
-        "escalations_last_90d" => "escalated tickets, last 90 days",
-        "avg_resolution_hours_last_90d" => "avg ticket resolution hours, last 90 days",
-        "avg_csat_last_180d" => "avg CSAT 1-5, last 180 days",
-        "feature_usage_last_30d" => "feature uses, last 30 days",
-        "feature_usage_prev_30d" => "feature uses, the 30 days before",
-        "usage_trend_pct" => "usage change %, last 30 days vs the 30 before",
-        "features_used_last_30d" => "distinct features used, last 30 days",
-        "feature_errors_last_30d" => "feature errors, last 30 days",
-        "top_features_last_30d" => "most used features",
-        "last_churn_date" => "last churn event",
-        "last_churn_reason" => "reason given at last churn event",
-        "churn_feedback" => "customer's churn feedback",
-        "success_manager" => "our success manager",
-        "champion_name" => "customer's champion",
-        "last_meeting_notes" => "notes of last meeting",
+        "avg_csat_last_180d" => "1-5",
+        "feature_usage_prev_30d" => "the 30 days before",
+        "usage_trend_pct" => "last 30 days vs the 30 before",
+        "success_manager" => "ours",
+        "champion_name" => "customer's",
         _ => return None,
     })
 }
 
-/// The compact encoding: one line per attribute, `key: value [meaning; derived]`.
+/// The compact encoding: one line per attribute, `key: value [meaning; derived]`. Free text
+/// is JSON-quoted so that it stays data; a pseudonym token (`PERSON_1`) needs no fence.
 pub fn encode_attributes(attributes: &[SafeAttribute], as_of: Date) -> String {
     let mut out = String::new();
     for attr in attributes {
@@ -74,13 +57,10 @@ pub fn encode_attributes(attributes: &[SafeAttribute], as_of: Date) -> String {
         if let Some(m) = meaning(&attr.name) {
             notes.push(m.to_string());
         }
-        if attr.treatment == Treatment::Generalize {
-            notes.push("USD band".to_string());
-        }
         if let Some(date) = crate::attributes::parse_date(&attr.value) {
             notes.push(relative_day(date, as_of));
         }
-        let value = if attr.free_text {
+        let value = if attr.free_text && attr.treatment != Treatment::Pseudonymize {
             // JSON quoting fences the text: a quote or a fake delimiter inside stays data.
             serde_json::to_string(&attr.value).expect("a string always serializes")
         } else {
@@ -114,7 +94,7 @@ pub fn relative_day(date: Date, as_of: Date) -> String {
 /// The user message: reference date, then the attributes.
 pub fn user_message(deid: &Deidentified, as_of: Date) -> String {
     format!(
-        "Reference date: {}\nAccount attributes (key: value [meaning]):\n{}",
+        "Reference date: {}\nAttributes (key: value [note]):\n{}",
         iso_date(as_of),
         encode_attributes(&deid.attributes, as_of)
     )
@@ -207,13 +187,35 @@ mod tests {
         let text = user_message(&d, date!(2026 - 12 - 01));
         assert!(text.starts_with("Reference date: 2026-12-01\n"));
         assert!(text.contains("next_renewal_date: 2026-12-21 [next renewal; in 20 days]\n"));
-        assert!(
-            text.contains(
-                "usage_trend_pct: -65.8 [usage change %, last 30 days vs the 30 before]\n"
-            )
+        assert!(text.contains("usage_trend_pct: -65.8 [last 30 days vs the 30 before]\n"));
+        // Keys that say what they are go without a gloss; a token needs no quotes.
+        assert!(text.contains("arr_usd: band 10k-100k\n"));
+        assert!(text.contains("account_name: ACCOUNT_1\n"));
+    }
+
+    #[test]
+    fn a_pseudonymized_person_is_a_bare_token_with_its_side() {
+        let mut account = account();
+        account.attributes.insert(
+            "champion_name".into(),
+            AttrValue::parse_cell("Jennifer Ray").unwrap(),
         );
-        assert!(text.contains("arr_usd: band 10k-100k [annual recurring revenue; USD band]\n"));
-        assert!(text.contains("account_name: ACCOUNT_1 [account]\n"));
+        account.attributes.insert(
+            "success_manager".into(),
+            AttrValue::parse_cell("Mary Simpson").unwrap(),
+        );
+        let d = deidentify(&account, &TenantConfig::default());
+        let text = user_message(&d, date!(2026 - 12 - 01));
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("champion_name: PERSON_") && l.ends_with(" [customer's]")),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("success_manager: PERSON_") && l.ends_with(" [ours]")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@
 //! [`Violation`] that a test asserts on ([`ScriptedLlm::assert_no_violations`]):
 //! - `POST /v1/chat/completions` (any other route: 404, the script is not consumed);
 //! - `Authorization: Bearer <the expected key>` (otherwise: 401 `invalid_api_key` as OpenAI
-//!   answers, the script is not consumed);
+//!   answers, the script is not consumed; [`ScriptedLlm::set_api_key`] rotates the key);
 //! - a JSON body with a `model`, non-empty `messages`, `response_format.type ==
 //!   "json_schema"` with `json_schema.strict == true` and a schema, and `store == false`.
 
@@ -239,7 +239,7 @@ pub struct Violation {
 }
 
 struct Shared {
-    api_key: String,
+    api_key: Mutex<String>,
     script: Mutex<Script>,
     requests: Mutex<Vec<RecordedRequest>>,
     violations: Mutex<Vec<Violation>>,
@@ -266,7 +266,7 @@ impl ScriptedLlm {
     /// Starts a server expecting `api_key` as the bearer token.
     pub async fn start_with_key(api_key: &str) -> ScriptedLlm {
         let shared = Arc::new(Shared {
-            api_key: api_key.to_string(),
+            api_key: Mutex::new(api_key.to_string()),
             script: Mutex::new(Script {
                 queue: VecDeque::new(),
                 fallback: Reply::echo(),
@@ -302,8 +302,16 @@ impl ScriptedLlm {
         format!("http://{}/v1", self.addr)
     }
 
-    pub fn api_key(&self) -> &str {
-        &self.shared.api_key
+    /// The key the server accepts now.
+    pub fn api_key(&self) -> String {
+        self.shared.api_key.lock().expect("api key lock").clone()
+    }
+
+    /// From now on accepts only `api_key`, as a provider does once an operator rotated the
+    /// key: requests still presenting the old one get OpenAI's 401 `invalid_api_key` (and
+    /// are recorded as an `Authorization` violation).
+    pub fn set_api_key(&self, api_key: &str) {
+        *self.shared.api_key.lock().expect("api key lock") = api_key.to_string();
     }
 
     /// Queues one reply.
@@ -432,7 +440,10 @@ async fn serve(
         ));
         return error_response(404, "unknown_url", "Unknown request URL");
     }
-    let expected = format!("Bearer {}", shared.api_key);
+    let expected = format!(
+        "Bearer {}",
+        shared.api_key.lock().expect("api key lock").as_str()
+    );
     if request.header("authorization") != Some(expected.as_str()) {
         violate(format!(
             "Authorization is {:?}, not the expected bearer key",

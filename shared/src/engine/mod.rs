@@ -47,17 +47,28 @@ impl Engine {
     ) -> Generated {
         match self {
             Engine::Offline => offline_summary(account, config, as_of),
-            Engine::OpenAi(llm) => match llm.generate(account, config, as_of).await {
-                Ok(generated) => generated,
-                Err(err) => {
-                    tracing::warn!(
-                        account_id = %account.account_id,
-                        reason = err.code(),
-                        "LLM generation failed; serving the offline summary"
-                    );
-                    offline_summary(account, config, as_of)
+            Engine::OpenAi(llm) => {
+                let mut usage = TokenUsage::default();
+                match llm
+                    .generate_counting(account, config, as_of, &mut usage)
+                    .await
+                {
+                    Ok(generated) => generated,
+                    Err(err) => {
+                        tracing::warn!(
+                            account_id = %account.account_id,
+                            reason = err.code(),
+                            "LLM generation failed; serving the offline summary"
+                        );
+                        // Answers that were unusable were billed all the same.
+                        let mut fallback = offline_summary(account, config, as_of);
+                        if usage != TokenUsage::default() {
+                            fallback.usage = Some(usage);
+                        }
+                        fallback
+                    }
                 }
-            },
+            }
         }
     }
 

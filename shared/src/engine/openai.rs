@@ -226,6 +226,20 @@ impl OpenAiEngine {
         config: &TenantConfig,
         as_of: Date,
     ) -> Result<Generated, LlmError> {
+        let mut usage = TokenUsage::default();
+        self.generate_counting(account, config, as_of, &mut usage)
+            .await
+    }
+
+    /// As [`OpenAiEngine::generate`], adding the tokens of every response to `usage`, also
+    /// when none of them gave a usable summary: the provider bills them all.
+    pub async fn generate_counting(
+        &self,
+        account: &Account,
+        config: &TenantConfig,
+        as_of: Date,
+        usage: &mut TokenUsage,
+    ) -> Result<Generated, LlmError> {
         if !base_url_is_allowed(&self.settings.base_url) {
             return Err(LlmError::InsecureBaseUrl);
         }
@@ -235,17 +249,13 @@ impl OpenAiEngine {
         let body = request_body(&deid, as_of, &call);
         // Grounding compares against the input with real names back in, like the answer.
         let input = deid.pseudonyms.restore(&user_message(&deid, as_of));
-        let mut usage = TokenUsage::default();
 
-        let answer = match self
-            .attempt(&body, &deid, &input, &mut usage, deadline)
-            .await
-        {
+        let answer = match self.attempt(&body, &deid, &input, usage, deadline).await {
             Ok(answer) => answer,
             Err(err) if err.is_answer_problem() => {
                 tracing::info!(reason = err.code(), "unusable answer; one repair attempt");
                 let repair = repair_request(&body, &err, &call);
-                self.attempt(&repair, &deid, &input, &mut usage, deadline)
+                self.attempt(&repair, &deid, &input, usage, deadline)
                     .await?
             }
             Err(err) => return Err(err),
@@ -257,10 +267,7 @@ impl OpenAiEngine {
                 count = answer.ungrounded.len(),
                 "ungrounded figures; one regeneration"
             );
-            match self
-                .attempt(&body, &deid, &input, &mut usage, deadline)
-                .await
-            {
+            match self.attempt(&body, &deid, &input, usage, deadline).await {
                 Ok(second) if second.ungrounded.len() < answer.ungrounded.len() => second,
                 _ => answer,
             }
@@ -270,7 +277,7 @@ impl OpenAiEngine {
             source: Source::Ai,
             model: Some(call.model),
             prompt_version: PROMPT_VERSION.to_string(),
-            usage: Some(usage),
+            usage: Some(*usage),
             ungrounded: answer.ungrounded,
         })
     }
@@ -327,10 +334,13 @@ impl OpenAiEngine {
                 .retry(backoff)
                 .when(LlmError::is_transient)
                 .adjust(|err, delay| {
-                    let wait = err
-                        .retry_after()
-                        .map(|r| r.min(MAX_RETRY_AFTER))
-                        .or(delay)?;
+                    // `delay` is None once the retries are used up: a Retry-After does not
+                    // lift that limit, and one beyond the cap ends the retries at once.
+                    let wait = match err.retry_after() {
+                        Some(asked) if asked > MAX_RETRY_AFTER => return None,
+                        Some(asked) => delay.map(|_| asked)?,
+                        None => delay?,
+                    };
                     (Instant::now() + wait < deadline).then_some(wait)
                 })
                 .await;
