@@ -715,8 +715,12 @@ pub fn cards(text: &str, out: &mut Vec<Hit>) {
         }
         if let Some(j) = best {
             let (s, e) = (groups[i].0, groups[j].1);
+            // Written in groups ("4242 4242 4242 4242"), a valid card number is a card
+            // whatever word precedes it: fail closed. A bare digit run after an order or
+            // part word is that identifier.
+            let grouped = j > i;
             let cue = cue_before(text, s);
-            if cue != Cue::Id && !glued_to_identifier(text, s, e) {
+            if (grouped || cue != Cue::Id) && !glued_to_identifier(text, s, e) {
                 out.push((s, e, EntityKind::Card));
                 i = j + 1;
                 continue;
