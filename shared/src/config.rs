@@ -65,14 +65,25 @@ pub async fn aws_config() -> aws_config::SdkConfig {
 
 /// Builds the service with its clients; nothing is fetched over the network here.
 pub fn build_service(settings: &Settings, aws: &aws_config::SdkConfig) -> SummaryService {
-    let store = Store::new(aws_sdk_dynamodb::Client::new(aws), &settings.table_name);
+    build_service_with(
+        settings,
+        aws_sdk_dynamodb::Client::new(aws),
+        aws_sdk_secretsmanager::Client::new(aws),
+    )
+}
+
+/// [`build_service`] with the AWS clients given (the tests give clients that record every
+/// operation, to check the deployment template's IAM statements against them).
+pub fn build_service_with(
+    settings: &Settings,
+    dynamodb: aws_sdk_dynamodb::Client,
+    secrets: aws_sdk_secretsmanager::Client,
+) -> SummaryService {
+    let store = Store::new(dynamodb, &settings.table_name);
     let engine = match &settings.openai_secret_id {
         Some(secret_id) => Engine::OpenAi(OpenAiEngine::new(
             settings.openai.clone(),
-            ApiKeySource::SecretsManager(SecretKey::new(
-                aws_sdk_secretsmanager::Client::new(aws),
-                secret_id,
-            )),
+            ApiKeySource::SecretsManager(SecretKey::new(secrets, secret_id)),
         )),
         None => Engine::Offline,
     };

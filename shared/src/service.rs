@@ -2,6 +2,7 @@
 //! store and the engine. Handlers turn requests into these calls and results into responses.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_util::stream::{self, StreamExt};
@@ -16,7 +17,7 @@ use crate::cache_policy::{is_servable, may_replace, ttl_for};
 use crate::engine::Engine;
 use crate::error::{ApiError, ErrorCode};
 use crate::ids::is_valid_id;
-use crate::store::{Store, StoreError};
+use crate::store::{DueSummary, Store, StoreError};
 use crate::summary::{FeedbackView, Summary, SummaryView, Vote};
 use crate::tenant::TenantConfig;
 
@@ -495,7 +496,7 @@ pub struct RefreshPlan {
     pub per_tenant_concurrency: usize,
     /// The index shards this run covers.
     pub shards: Vec<u32>,
-    /// When to stop starting shards and hand the rest over.
+    /// When to stop starting generations and hand the remaining shards over.
     pub stop_at: Option<Instant>,
 }
 
@@ -531,69 +532,108 @@ pub struct RefreshReport {
 impl SummaryService {
     /// The scheduled refresh: regenerates the summaries of `plan.shards` that expire within
     /// the look-ahead window (or lapsed unrefreshed within the grace period), except those
-    /// whose de-identified input is unchanged, which are kept for another period. Shards not
-    /// reached before `plan.stop_at` are reported as handed over.
+    /// whose de-identified input is unchanged, which are kept for another period.
+    ///
+    /// The shards' due summaries are read page by page, only as the generations need more
+    /// work, into one stream that keeps `plan.concurrency` generations in flight across shard
+    /// and page boundaries. Once `plan.stop_at` has passed no further generation starts: the
+    /// shard in progress and those not reached are reported as handed over (a summary already
+    /// refreshed is no longer due, so the next run repeats nothing).
     pub async fn refresh_due(&self, plan: &RefreshPlan) -> Result<RefreshReport, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let mut report = RefreshReport::default();
+        let (from, until) = (
+            (now - plan.grace).unix_timestamp(),
+            (now + plan.window).unix_timestamp(),
+        );
+        let stop_passed = || plan.stop_at.is_some_and(|stop| Instant::now() >= stop);
         let tenant_slots: Mutex<HashMap<String, Arc<Semaphore>>> = Mutex::new(HashMap::new());
-        for (position, shard) in plan.shards.iter().enumerate() {
-            if plan.stop_at.is_some_and(|stop| Instant::now() >= stop) {
-                report.handed_over = plan.shards[position..].to_vec();
-                break;
-            }
-            let shard_key = format!("SHARD#{shard:02}");
-            let mut start = None;
-            loop {
-                let (due, next) = self
+        let handed_over: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+        let hand_over_from = |position: usize| {
+            *handed_over.lock().expect("hand-over lock") = plan.shards[position..].to_vec();
+        };
+        let failure: Mutex<Option<StoreError>> = Mutex::new(None);
+        let due = AtomicU64::new(0);
+        let pages = stream::unfold((0usize, None), |(position, start)| {
+            let (failure, hand_over_from) = (&failure, &hand_over_from);
+            async move {
+                let shard = *plan.shards.get(position)?;
+                if stop_passed() {
+                    hand_over_from(position);
+                    return None;
+                }
+                let page = self
                     .store
-                    .due_summaries(
-                        &shard_key,
-                        (now - plan.grace).unix_timestamp(),
-                        (now + plan.window).unix_timestamp(),
-                        start,
-                    )
-                    .await?;
-                report.due += due.len() as u64;
-                let warm: Vec<_> = due
-                    .into_iter()
-                    .filter(|item| {
-                        item.last_viewed_on
-                            .is_some_and(|day| day >= now.date() - self.flight.keep_warm_for)
-                    })
-                    .collect();
-                let outcomes: Vec<_> = stream::iter(warm)
-                    .map(|item| {
-                        let slot = tenant_slots
-                            .lock()
-                            .expect("tenant slots lock")
-                            .entry(item.tenant_id.clone())
-                            .or_insert_with(|| Arc::new(Semaphore::new(plan.per_tenant_concurrency)))
-                            .clone();
-                        async move {
-                            let _permit = slot.acquire().await.expect("semaphore never closed");
-                            let outcome = self.refresh_one(&item.tenant_id, &item.account_id).await;
-                            if let Err(err) = &outcome {
-                                tracing::warn!(account_id = %item.account_id, error = %err, "scheduled refresh failed");
-                            }
-                            outcome
-                        }
-                    })
-                    .buffer_unordered(plan.concurrency.max(1))
-                    .collect()
+                    .due_summaries(&format!("SHARD#{shard:02}"), from, until, start)
                     .await;
-                for outcome in outcomes {
-                    match outcome {
-                        Ok(RefreshOutcome::Regenerated) => report.regenerated += 1,
-                        Ok(RefreshOutcome::Extended) => report.extended += 1,
-                        Ok(RefreshOutcome::Skipped) => report.skipped += 1,
-                        Err(_) => report.failed += 1,
+                match page {
+                    Ok((items, next)) => {
+                        let state = match next {
+                            Some(key) => (position, Some(key)),
+                            None => (position + 1, None),
+                        };
+                        let items: Vec<(usize, DueSummary)> =
+                            items.into_iter().map(|item| (position, item)).collect();
+                        Some((stream::iter(items), state))
+                    }
+                    Err(err) => {
+                        *failure.lock().expect("failure lock") = Some(err);
+                        None
                     }
                 }
-                match next {
-                    Some(key) => start = Some(key),
-                    None => break,
+            }
+        })
+        // Boxed: without it rustc cannot prove the handlers' futures Send (a known limit of
+        // its higher-ranked lifetime inference through these closures).
+        .boxed();
+        let outcomes: Vec<_> = pages
+            .flatten()
+            .take_while(|(position, _)| {
+                let go_on = !stop_passed();
+                if !go_on {
+                    hand_over_from(*position);
                 }
+                std::future::ready(go_on)
+            })
+            .filter(|(_, item)| {
+                due.fetch_add(1, Ordering::Relaxed);
+                let warm = item
+                    .last_viewed_on
+                    .is_some_and(|day| day >= now.date() - self.flight.keep_warm_for);
+                std::future::ready(warm)
+            })
+            .map(|(_, item)| {
+                let slot = tenant_slots
+                    .lock()
+                    .expect("tenant slots lock")
+                    .entry(item.tenant_id.clone())
+                    .or_insert_with(|| Arc::new(Semaphore::new(plan.per_tenant_concurrency)))
+                    .clone();
+                async move {
+                    let _permit = slot.acquire().await.expect("semaphore never closed");
+                    let outcome = self.refresh_one(&item).await;
+                    if let Err(err) = &outcome {
+                        tracing::warn!(account_id = %item.account_id, error = %err, "scheduled refresh failed");
+                    }
+                    outcome
+                }
+            })
+            .buffer_unordered(plan.concurrency.max(1))
+            .collect()
+            .await;
+        if let Some(err) = failure.into_inner().expect("failure lock") {
+            return Err(err);
+        }
+        let mut report = RefreshReport {
+            due: due.into_inner(),
+            handed_over: handed_over.into_inner().expect("hand-over lock"),
+            ..RefreshReport::default()
+        };
+        for outcome in outcomes {
+            match outcome {
+                Ok(RefreshOutcome::Regenerated) => report.regenerated += 1,
+                Ok(RefreshOutcome::Extended) => report.extended += 1,
+                Ok(RefreshOutcome::Skipped) => report.skipped += 1,
+                Err(_) => report.failed += 1,
             }
         }
         report.cold =
@@ -601,25 +641,23 @@ impl SummaryService {
         Ok(report)
     }
 
-    async fn refresh_one(
-        &self,
-        tenant: &str,
-        account_id: &str,
-    ) -> Result<RefreshOutcome, StoreError> {
+    /// Refreshes one due summary under the account's generation lease. The account and its
+    /// cached summary are read under the lease (one request), so a generation that finished
+    /// meanwhile (a GET, a hard refresh, a duplicate delivery of the same event) is seen and
+    /// not repeated.
+    async fn refresh_one(&self, due: &DueSummary) -> Result<RefreshOutcome, StoreError> {
+        let (tenant, account_id) = (due.tenant_id.as_str(), due.account_id.as_str());
+        // Through the tenant cache: one read per tenant per run, not one per summary.
         let config = self
-            .store
-            .get_tenant(tenant)
-            .await?
-            .unwrap_or_else(|| TenantConfig::absent(tenant));
+            .tenant_config(tenant)
+            .await
+            .map_err(|err| StoreError::Dynamo {
+                operation: "GetItem",
+                detail: err.message,
+            })?;
         if !config.enabled {
             return Ok(RefreshOutcome::Skipped);
         }
-        let (Some(account), Some(cached)) = (
-            self.store.get_account(tenant, account_id).await?,
-            self.store.get_summary(tenant, account_id).await?,
-        ) else {
-            return Ok(RefreshOutcome::Skipped);
-        };
         let owner = ulid::Ulid::new().to_string();
         let now = OffsetDateTime::now_utc();
         if !self
@@ -629,9 +667,17 @@ impl SummaryService {
         {
             return Ok(RefreshOutcome::Skipped);
         }
-        let outcome = self
-            .refresh_under_lease(tenant, &config, &account, &cached)
-            .await;
+        let outcome = match self.store.get_account_and_summary(tenant, account_id).await {
+            // Still the summary the index found due: nobody replaced or extended it meanwhile.
+            Ok((Some(account), Some(cached)))
+                if cached.expires_at.unix_timestamp() == due.expires_at =>
+            {
+                self.refresh_under_lease(tenant, &config, &account, &cached)
+                    .await
+            }
+            Ok(_) => Ok(RefreshOutcome::Skipped),
+            Err(err) => Err(err),
+        };
         self.store.release_lease(tenant, account_id, &owner).await?;
         outcome
     }

@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, KeysAndAttributes, Projection, ProjectionType, ReturnValue, ScalarAttributeType,
+    KeyType, KeysAndAttributes, Projection, ProjectionType, ScalarAttributeType,
     TimeToLiveSpecification,
 };
 use time::{Duration, OffsetDateTime};
@@ -440,6 +440,43 @@ impl Store {
         out.item.as_ref().map(summary_from_item).transpose()
     }
 
+    /// An account and its cached summary (expired or not) in one strongly consistent read:
+    /// what the scheduled refresh needs of each due summary.
+    pub async fn get_account_and_summary(
+        &self,
+        tenant: &str,
+        account_id: &str,
+    ) -> Result<(Option<Account>, Option<Summary>), StoreError> {
+        let pk = account_pk(tenant, account_id);
+        let keys = KeysAndAttributes::builder()
+            .keys(key(pk.clone(), "ACCOUNT"))
+            .keys(key(pk, "SUMMARY"))
+            .consistent_read(true)
+            .build()
+            .expect("keys are set");
+        let out = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, keys)
+            .send()
+            .await
+            .map_err(dynamo("BatchGetItem"))?;
+        if out.unprocessed_keys.is_some_and(|u| !u.is_empty()) {
+            return Err(StoreError::Dynamo {
+                operation: "BatchGetItem",
+                detail: "keys left unprocessed (throttled)".into(),
+            });
+        }
+        let items = out
+            .responses
+            .and_then(|mut r| r.remove(&self.table))
+            .unwrap_or_default();
+        let find = |sk: &str| items.iter().find(|i| get_s(i, "sk") == Some(sk));
+        let account = find("ACCOUNT").map(|item| account_from_item(account_id, item));
+        let summary = find("SUMMARY").map(summary_from_item).transpose()?;
+        Ok((account, summary))
+    }
+
     /// Stores a new summary as the account's cached one and records it in the history.
     /// The history item is written first: a summary id a client has seen always accepts votes.
     pub async fn put_summary(&self, tenant: &str, summary: &Summary) -> Result<(), StoreError> {
@@ -505,8 +542,10 @@ impl Store {
 
     /// Records `user`'s vote (or its withdrawal) on a summary and returns the summary's counts.
     ///
-    /// The vote item's update returns the previous vote atomically, so concurrent votes each
-    /// move the counters exactly once; counters change by single-item atomic `ADD`s.
+    /// The counts are derived from the vote items themselves, never from the previous vote a
+    /// write reports: a user's racing toggles, or many users voting at once, leave the counts
+    /// equal to the votes stored. They are kept on the history item (for the quality report)
+    /// and on the cached summary (so a GET needs no extra read) by [`Store::settle_counts`].
     pub async fn record_vote(
         &self,
         tenant: &str,
@@ -528,11 +567,7 @@ impl Store {
             .expression_attribute_names("#c", &comment_attr)
             .expression_attribute_values(":it", s("votes"))
             .expression_attribute_values(":tenant", s(tenant))
-            .expression_attribute_values(":u", s(user))
-            // ALL_OLD, not UPDATED_OLD: re-casting the same vote must still report it as the
-            // previous vote, and UPDATED_OLD may leave out an attribute set to its old value
-            // (moto does), which would count the vote twice.
-            .return_values(ReturnValue::AllOld);
+            .expression_attribute_values(":u", s(user));
         let mut set = vec!["item_type = :it", "tenant_id = :tenant", "user_id = :u"];
         let mut remove = Vec::new();
         match vote {
@@ -553,75 +588,100 @@ impl Store {
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
-        let out = update
+        update
             .update_expression(expression)
             .send()
             .await
             .map_err(dynamo("UpdateItem"))?;
-        let previous = out
-            .attributes
-            .as_ref()
-            .and_then(|a| get_s(a, &vote_attr))
-            .and_then(Vote::parse);
-        let delta = |which: Vote| -> i64 {
-            i64::from(vote == Some(which)) - i64::from(previous == Some(which))
-        };
-        let (dl, dd) = (delta(Vote::Like), delta(Vote::Dislike));
-        let history_key = key(pk.clone(), format!("SUMMARY#{summary_id}"));
-        if dl == 0 && dd == 0 {
+        self.settle_counts(&pk, summary_id).await
+    }
+
+    /// Counts the votes on a summary from the account's vote items and stores the counts,
+    /// until a count taken after the write equals what was written. A voter's last write is
+    /// thus a count taken after every vote that was stored before it, so once voting pauses
+    /// the stored counts are exact, with no transaction and no lock (a burst keeps the later
+    /// voters settling; the bound only keeps one request from chasing a long one).
+    async fn settle_counts(&self, pk: &str, summary_id: &str) -> Result<(u64, u64), StoreError> {
+        const ROUNDS: usize = 8;
+        let mut counts = self.count_votes(pk, summary_id).await?;
+        for _ in 0..ROUNDS {
+            self.write_counts(pk, summary_id, counts).await?;
+            let recount = self.count_votes(pk, summary_id).await?;
+            if recount == counts {
+                return Ok(counts);
+            }
+            counts = recount;
+        }
+        self.write_counts(pk, summary_id, counts).await?;
+        Ok(counts)
+    }
+
+    /// (likes, dislikes) on a summary: one strongly consistent query of the account's vote
+    /// items (one per user who ever voted on the account), reading only this summary's vote.
+    async fn count_votes(&self, pk: &str, summary_id: &str) -> Result<(u64, u64), StoreError> {
+        let vote_attr = vote_attribute(summary_id);
+        let (mut likes, mut dislikes) = (0, 0);
+        let mut start = None;
+        loop {
             let out = self
                 .client
-                .get_item()
+                .query()
                 .table_name(&self.table)
-                .set_key(Some(history_key))
+                .key_condition_expression("pk = :pk AND begins_with(sk, :votes)")
+                .projection_expression("#v")
+                .expression_attribute_names("#v", &vote_attr)
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":votes", s("VOTES#"))
                 .consistent_read(true)
+                .set_exclusive_start_key(start)
                 .send()
                 .await
-                .map_err(dynamo("GetItem"))?;
-            let item = out.item.unwrap_or_default();
-            return Ok((
-                get_n(&item, "likes").unwrap_or(0),
-                get_n(&item, "dislikes").unwrap_or(0),
-            ));
+                .map_err(dynamo("Query"))?;
+            for item in out.items.unwrap_or_default() {
+                match get_s(&item, &vote_attr).and_then(Vote::parse) {
+                    Some(Vote::Like) => likes += 1,
+                    Some(Vote::Dislike) => dislikes += 1,
+                    None => {}
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok((likes, dislikes)),
+            }
         }
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(history_key))
-            .update_expression("ADD likes :dl, dislikes :dd")
-            .expression_attribute_values(":dl", n(dl))
-            .expression_attribute_values(":dd", n(dd))
-            .return_values(ReturnValue::AllNew)
+    }
+
+    /// Stores counts on the summary's history item and, while it is still the cached one, on
+    /// the cached summary (a refresh may have replaced it: then there is nothing to mirror).
+    async fn write_counts(
+        &self,
+        pk: &str,
+        summary_id: &str,
+        (likes, dislikes): (u64, u64),
+    ) -> Result<(), StoreError> {
+        let counts = |update: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder| {
+            update
+                .table_name(&self.table)
+                .update_expression("SET likes = :l, dislikes = :d")
+                .expression_attribute_values(":l", n(likes))
+                .expression_attribute_values(":d", n(dislikes))
+        };
+        counts(self.client.update_item())
+            .set_key(Some(key(pk.to_string(), format!("SUMMARY#{summary_id}"))))
+            .condition_expression("attribute_exists(pk)")
             .send()
             .await
             .map_err(dynamo("UpdateItem"))?;
-        let counts = out.attributes.unwrap_or_default();
-        // The cached summary carries the same counts so that a GET needs no extra read; when a
-        // refresh has replaced it meanwhile, the condition fails and there is nothing to do.
-        let mirrored = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, "SUMMARY")))
-            .update_expression("ADD likes :dl, dislikes :dd")
+        let mirrored = counts(self.client.update_item())
+            .set_key(Some(key(pk.to_string(), "SUMMARY")))
             .condition_expression("summary_id = :sid")
-            .expression_attribute_values(":dl", n(dl))
-            .expression_attribute_values(":dd", n(dd))
             .expression_attribute_values(":sid", s(summary_id))
             .send()
             .await;
-        if let Err(e) = mirrored
-            && !e
-                .as_service_error()
-                .is_some_and(|se| se.is_conditional_check_failed_exception())
-        {
-            return Err(dynamo("UpdateItem")(e));
+        match mirrored {
+            Err(e) if !condition_failed(&e) => Err(dynamo("UpdateItem")(e)),
+            _ => Ok(()),
         }
-        Ok((
-            get_n(&counts, "likes").unwrap_or(0),
-            get_n(&counts, "dislikes").unwrap_or(0),
-        ))
     }
 }
 

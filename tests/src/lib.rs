@@ -7,16 +7,22 @@
 //! - [`llm`]: the scripted Chat Completions server, recording and checking every request;
 //! - [`app`]: the `App` a handler holds, with the offline or the OpenAI engine;
 //! - [`client`]: calling the functions as API Gateway (or EventBridge) does;
-//! - [`expect`]: assertions on API.md's shapes and on stored epoch-second times.
+//! - [`concurrency`]: many callers at once, bounded polling, a crashed holder's lease;
+//! - [`expect`]: assertions on API.md's shapes and on stored epoch-second times;
+//! - [`template`]: the deployment template (`infra/template.yaml`), read for the wiring checks;
+//! - [`recorder`]: an SDK interceptor recording each AWS operation a function makes.
 //!
 //! Tests need `AWS_ENDPOINT_URL` from `scripts/with-moto.sh` (`make test` sets it up).
 
 pub mod app;
 pub mod client;
+pub mod concurrency;
 pub mod expect;
 pub mod llm;
 pub mod moto;
+pub mod recorder;
 pub mod seed;
+pub mod template;
 
 /// The JSON of a real EventBridge "Scheduled Event", as a rule invokes the refresh function.
 pub const SCHEDULED_EVENT: &str = include_str!("../fixtures/events/scheduled-event.json");

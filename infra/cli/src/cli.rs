@@ -24,10 +24,15 @@ pub enum Command {
     /// Load accounts from a CSV export into DynamoDB (TABLE_NAME); bad rows are reported
     /// with their line numbers and skipped.
     Import(ImportArgs),
-    /// Enable or disable a tenant, or set its Key Info attributes.
+    /// Enable or disable a tenant, set its Key Info attributes, or purge its summaries.
     Tenant {
         #[command(subcommand)]
         command: TenantCommand,
+    },
+    /// What users think of the summaries: likes, dislikes and comments.
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
     },
     /// Create the table with its expiry index and TTL (local endpoints; AWS uses the
     /// deployment template).
@@ -80,6 +85,28 @@ pub enum TenantCommand {
         /// Comma-separated attribute names, e.g. plan_tier,seats,next_renewal_date.
         attributes: String,
     },
+    /// Delete the tenant's cached summaries and print how many (opt-out; run `disable`
+    /// first). The feedback history is kept: it holds no summary text.
+    Purge { tenant: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCommand {
+    /// Likes, dislikes and comments per prompt version and model, with totals, from the
+    /// history of generated summaries (kept 400 days).
+    Report(FeedbackReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FeedbackReportArgs {
+    #[arg(long)]
+    pub tenant: String,
+    /// Only summaries generated on or after this day (UTC). Default: every summary kept.
+    #[arg(long, value_parser = parse_day)]
+    pub since: Option<Date>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -204,5 +231,34 @@ mod tests {
         assert_eq!(args.ttl_minutes, 60);
         assert!(parse_day("2026-12-01").is_ok());
         assert!(parse_day("tomorrow").is_err());
+    }
+
+    #[test]
+    fn purge_and_the_feedback_report_parse() {
+        let cli = Cli::try_parse_from(["account-summary", "tenant", "purge", "acme"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Tenant { command: TenantCommand::Purge { tenant } } if tenant == "acme"
+        ));
+        let cli = Cli::try_parse_from([
+            "account-summary",
+            "feedback",
+            "report",
+            "--tenant",
+            "acme",
+            "--since",
+            "2026-11-01",
+        ])
+        .unwrap();
+        let Command::Feedback {
+            command: FeedbackCommand::Report(args),
+        } = cli.command
+        else {
+            panic!("not feedback report")
+        };
+        assert_eq!(args.tenant, "acme");
+        assert_eq!(args.since, parse_day("2026-11-01").ok());
+        assert!(!args.json);
+        assert!(Cli::try_parse_from(["account-summary", "feedback", "report"]).is_err());
     }
 }

@@ -6,7 +6,7 @@ use std::io::BufReader;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::cli::{Command, StackArgs, TenantCommand};
+use crate::cli::{Command, FeedbackCommand, StackArgs, TenantCommand};
 use crate::local::{choose_engine, prompt_body, read_account_file, read_tenant_config};
 use crate::render::render_summary;
 use crate::stack::{Backend, MOTO_IN_VENV, SAMPLE_CSV, StackOptions, repo_path};
@@ -69,6 +69,26 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             );
         }
         Command::Tenant { command } => tenant(command).await?,
+        Command::Feedback {
+            command: FeedbackCommand::Report(args),
+        } => {
+            anyhow::ensure!(
+                summary_core::ids::is_valid_id(&args.tenant),
+                "the tenant id must be 1-128 letters, digits or -_.:@ characters"
+            );
+            let settings = Settings::from_env();
+            let sdk = crate::aws::from_env().await?;
+            let store = crate::aws::store(&sdk, &settings);
+            crate::aws::require_table(&store, &sdk).await?;
+            let report = crate::feedback::feedback_report(&store, &args.tenant, args.since)
+                .await
+                .with_context(|| format!("reading the feedback of tenant {}", args.tenant))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", crate::feedback::render_report(&report));
+            }
+        }
         Command::CreateTable => {
             let settings = Settings::from_env();
             let sdk = crate::aws::from_env().await?;
@@ -205,6 +225,11 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
             } else {
                 eprintln!("tenant {tenant}: Key Info = {}", names.join(", "));
             }
+        }
+        TenantCommand::Purge { tenant } => {
+            check(&tenant)?;
+            let outcome = crate::feedback::purge_tenant(&store, &tenant).await?;
+            eprint!("{}", crate::feedback::render_purge(&tenant, &outcome));
         }
     }
     Ok(())

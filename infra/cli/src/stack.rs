@@ -58,6 +58,15 @@ pub enum Backend {
     /// Use the AWS SDK's environment as is (`AWS_ENDPOINT_URL`, region, credentials) and the
     /// functions' settings as in Lambda (`TABLE_NAME`, `OPENAI_SECRET_ID`, ...); seed nothing.
     Environment,
+    /// A local endpoint that is already running (e.g. a test's moto): seeded as `Moto` is,
+    /// into `settings.table_name`, with the key (when given) stored as the secret
+    /// `settings.openai_secret_id` (default: the local stack's); the functions use `settings`
+    /// (OpenAI base URL and model, tenant claim, ...) instead of the environment's.
+    Running {
+        endpoint: String,
+        settings: Settings,
+        openai_api_key: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -130,7 +139,20 @@ impl LocalStack {
                     moto.endpoint()
                 ));
                 let sdk = crate::aws::local(moto.endpoint()).await;
-                let settings = seed(&sdk, options, openai_api_key.as_deref()).await?;
+                let mut settings = Settings::from_env();
+                // A fresh moto holds no secret but the one `seed` creates.
+                settings.openai_secret_id = None;
+                let settings = seed(&sdk, options, settings, openai_api_key.as_deref()).await?;
+                (sdk, settings)
+            }
+            Backend::Running {
+                endpoint,
+                settings,
+                openai_api_key,
+            } => {
+                let sdk = crate::aws::local(endpoint).await;
+                let settings =
+                    seed(&sdk, options, settings.clone(), openai_api_key.as_deref()).await?;
                 (sdk, settings)
             }
             Backend::Environment => (crate::aws::from_env().await?, Settings::from_env()),
@@ -245,15 +267,18 @@ impl Drop for LocalStack {
 }
 
 /// Creates the table, imports the sample accounts, enables the tenant and, given a key,
-/// stores it as the secret the functions read. Returns the functions' settings.
+/// stores it as the secret the functions read (`settings.openai_secret_id`, default
+/// [`LOCAL_SECRET_ID`]). Returns the functions' settings: without a key, the offline engine.
 async fn seed(
     sdk: &SdkConfig,
     options: &StackOptions,
+    mut settings: Settings,
     openai_api_key: Option<&str>,
 ) -> anyhow::Result<Settings> {
-    let mut settings = Settings::from_env();
-    // A fresh moto holds no secret but the one created below.
-    settings.openai_secret_id = None;
+    let secret_id = settings
+        .openai_secret_id
+        .take()
+        .unwrap_or_else(|| LOCAL_SECRET_ID.to_string());
     let store = crate::aws::store(sdk, &settings);
     store
         .create_table()
@@ -287,7 +312,7 @@ async fn seed(
     if let Some(key) = openai_api_key.map(str::trim).filter(|k| !k.is_empty()) {
         aws_sdk_secretsmanager::Client::new(sdk)
             .create_secret()
-            .name(LOCAL_SECRET_ID)
+            .name(&secret_id)
             .secret_string(key)
             .send()
             .await
@@ -297,7 +322,7 @@ async fn seed(
                     aws_sdk_secretsmanager::error::DisplayErrorContext(e)
                 )
             })?;
-        settings.openai_secret_id = Some(LOCAL_SECRET_ID.to_string());
+        settings.openai_secret_id = Some(secret_id);
     }
     Ok(settings)
 }
