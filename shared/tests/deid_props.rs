@@ -68,11 +68,11 @@ fn filler() -> impl Strategy<Value = String> {
     ]
     // The word right before a value is fixed: a random "sn", "build" or "ver" there would
     // make the value an identifier by design (those stay), which is not what this tests.
-    .prop_map(|s| format!(" {} note ", s.trim()))
+    .prop_map(|s| format!(" {} with ", s.trim()))
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_203), ..ProptestConfig::default() })]
 
     #[test]
     fn never_panics_on_any_text(notes in "\\PC{0,200}") {
