@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use summary_core::attributes::Account;
 use summary_core::csv_import::read_accounts;
 use summary_core::deid::{Deidentified, deidentify};
-use summary_core::prompt::{ModelCall, SYSTEM_PROMPT, request_body, response_schema};
+use summary_core::prompt::{INSTRUCTIONS, ModelCall, SYSTEM_PROMPT, request_body, response_schema};
 use summary_core::tenant::TenantConfig;
 use summary_core::time_fmt::iso_date;
 use tiktoken_rs::CoreBPE;
@@ -38,8 +38,9 @@ fn chat_tokens(bpe: &CoreBPE, messages: &[Value]) -> usize {
         .sum::<usize>()
 }
 
-/// The naive prompt: the same system prompt, then the reference date and the same
-/// de-identified attributes as a pretty-printed JSON object (numbers as numbers).
+/// The naive prompt: the same instructions (without the note on reading our encoding), then
+/// the reference date and the same de-identified attributes as a pretty-printed JSON object
+/// (numbers as numbers).
 fn naive_messages(deid: &Deidentified, as_of: Date) -> Vec<Value> {
     let attributes: Map<String, Value> = deid
         .attributes
@@ -64,39 +65,7 @@ fn naive_messages(deid: &Deidentified, as_of: Date) -> Vec<Value> {
     }))
     .expect("JSON serializes");
     vec![
-        json!({"role": "system", "content": SYSTEM_PROMPT}),
-        json!({"role": "user", "content": user}),
-    ]
-}
-
-/// The same information as our encoding (value, meaning, a date's distance from the
-/// reference date) as pretty JSON: what sending our notes in JSON would cost.
-fn equivalent_json_messages(user_message: &str) -> Vec<Value> {
-    let mut lines = user_message.lines();
-    let reference = lines
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("Reference date: ");
-    let attributes: Map<String, Value> = lines
-        .filter_map(|line| line.split_once(": "))
-        .filter(|(key, _)| !key.contains(' '))
-        .map(|(key, rest)| {
-            let value = match rest.rsplit_once(" [") {
-                Some((value, note)) if note.ends_with(']') => {
-                    json!({"value": value, "note": note.trim_end_matches(']')})
-                }
-                _ => json!(rest),
-            };
-            (key.to_string(), value)
-        })
-        .collect();
-    let user = serde_json::to_string_pretty(&json!({
-        "reference_date": reference,
-        "account": attributes,
-    }))
-    .expect("JSON serializes");
-    vec![
-        json!({"role": "system", "content": SYSTEM_PROMPT}),
+        json!({"role": "system", "content": INSTRUCTIONS}),
         json!({"role": "user", "content": user}),
     ]
 }
@@ -157,7 +126,6 @@ fn main() {
     }
 
     let mut ours = Vec::with_capacity(accounts.len());
-    let mut equivalent = Vec::with_capacity(accounts.len());
     let mut naive = Vec::with_capacity(accounts.len());
     let mut ours_user = Vec::with_capacity(accounts.len());
     let mut naive_user = Vec::with_capacity(accounts.len());
@@ -172,10 +140,6 @@ fn main() {
         let messages = body["messages"].as_array().expect("messages").clone();
         let naive_prompt = naive_messages(&deid, account.as_of.unwrap_or(AS_OF));
         ours.push(chat_tokens(&bpe, &messages));
-        equivalent.push(chat_tokens(
-            &bpe,
-            &equivalent_json_messages(messages[1]["content"].as_str().unwrap_or_default()),
-        ));
         naive.push(chat_tokens(&bpe, &naive_prompt));
         ours_user.push(chat_tokens(&bpe, &messages[1..]));
         naive_user.push(chat_tokens(&bpe, &naive_prompt[1..]));
@@ -196,7 +160,6 @@ fn main() {
     let total = |v: &[usize]| v.iter().sum::<usize>() as f64;
     let ratio = total(&ours) / total(&naive);
     let user_ratio = total(&ours_user) / total(&naive_user);
-    let equivalent_ratio = total(&ours) / total(&equivalent);
     let schema_tokens = bpe.encode_ordinary(&response_schema().to_string()).len();
     let system_tokens = bpe.encode_ordinary(SYSTEM_PROMPT).len();
 
@@ -210,7 +173,6 @@ fn main() {
     for (label, values) in [
         ("ours: system + compact encoding", &mut ours),
         ("naive: system + pretty JSON", &mut naive),
-        ("same notes as pretty JSON: system + JSON", &mut equivalent),
         ("ours: user message only", &mut ours_user),
         ("naive: user message only", &mut naive_user),
     ] {
@@ -226,9 +188,6 @@ fn main() {
         "Ratio ours / naive (whole prompt, tokens summed over all accounts): {ratio:.3} (target <= {TARGET_RATIO})"
     );
     println!("Ratio ours / naive (user message only): {user_ratio:.3}");
-    println!(
-        "Ratio ours / the same information (notes and relative dates too) as pretty JSON, whole prompt: {equivalent_ratio:.3}"
-    );
     println!(
         "Floor for any encoding that keeps the keys, as a share of the naive user message: \
          keys alone {:.3}, keys and values alone {:.3}",

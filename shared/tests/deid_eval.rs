@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use summary_core::attributes::{Account, AttrValue};
 use summary_core::deid::deidentify;
-use summary_core::prompt::{ModelCall, request_body, user_message};
+use summary_core::prompt::{EvidenceLabels, ModelCall, request_body, user_message};
 use summary_core::tenant::TenantConfig;
 use time::macros::date;
 
@@ -121,12 +121,12 @@ fn evaluate(e: &Entry) -> Outcome {
         .cloned()
         .collect();
     let fenced = if e.kind == "injection" {
-        let line = message
+        // Free text goes on a line of its own: `label="..."`.
+        let labels = EvidenceLabels::of(&d.attributes);
+        let label = labels.label_for(&e.field).unwrap_or(&e.field);
+        let quoted = message
             .lines()
-            .find(|l| l.starts_with(&format!("{}: ", e.field)))
-            .unwrap_or_default();
-        let quoted = line
-            .strip_prefix(&format!("{}: ", e.field))
+            .find_map(|l| l.strip_prefix(&format!("{label}=")))
             .is_some_and(|v| v.starts_with('"'));
         let unquoted_single_line = !e.text.contains(' ');
         // Token-looking text of the note itself (a `TEXT_` token) is no mapping.

@@ -635,18 +635,28 @@ pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
     found
 }
 
-/// The attribute keys of the user message (`key: value [...]` lines).
-fn attribute_keys(user_message: &str) -> Vec<String> {
-    user_message
-        .lines()
-        .filter_map(|line| line.split_once(": ").map(|(k, _)| k))
-        .filter(|k| {
-            !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
-        .map(str::to_string)
-        .collect()
+/// The attribute labels of the user message, in order: the `label` of every `label=value`
+/// pair on a `group: a=1; b=2` line, and of every `label="free text"` line.
+fn attribute_labels(user_message: &str) -> Vec<String> {
+    let mut labels = Vec::new();
+    for line in user_message.lines() {
+        let Some(first_eq) = line.find('=') else {
+            continue;
+        };
+        if line[first_eq + 1..].starts_with('"') {
+            labels.push(line[..first_eq].to_string());
+            continue;
+        }
+        let pairs = line[..first_eq]
+            .split_once(": ")
+            .map_or(line, |(heading, _)| &line[heading.len() + 2..]);
+        labels.extend(
+            pairs
+                .split("; ")
+                .filter_map(|pair| pair.split_once('=').map(|(label, _)| label.to_string())),
+        );
+    }
+    labels
 }
 
 /// The JSON content of a valid answer: the seven sections, echo texts unless given.
@@ -655,8 +665,8 @@ fn sections_json(request: &RecordedRequest, texts: &[(SectionKey, String)]) -> S
     let account = first_token(&user, "ACCOUNT").unwrap_or_else(|| "The account".to_string());
     let person = first_token(&user, "PERSON").unwrap_or_else(|| "the champion".to_string());
     let email = first_token(&user, "EMAIL").unwrap_or_else(|| "their usual address".to_string());
-    let keys = attribute_keys(&user);
-    let evidence: Vec<&str> = keys.iter().take(2).map(String::as_str).collect();
+    let labels = attribute_labels(&user);
+    let evidence: Vec<&str> = labels.iter().take(2).map(String::as_str).collect();
     let echo = |key: SectionKey| -> String {
         match key {
             SectionKey::Overview => format!("{account} is a customer; {person} is the contact."),
@@ -698,8 +708,11 @@ mod tests {
     }
 
     #[test]
-    fn attribute_keys_come_from_key_value_lines() {
-        let user = "Reference date: 2026-12-01\nAccount attributes (key: value [meaning]):\nseats: 9 [licensed seats]\nplan_tier: Basic\n";
-        assert_eq!(attribute_keys(user), ["seats", "plan_tier"]);
+    fn attribute_labels_come_from_label_value_pairs() {
+        let user = "As of 2026-12-01:\naccount: name=ACCOUNT_1; seats=9\nlast 90d: tickets=2 (x)\nnotes=\"a=b; c=d\"\n";
+        assert_eq!(
+            attribute_labels(user),
+            ["name", "seats", "tickets", "notes"]
+        );
     }
 }

@@ -199,8 +199,7 @@ async fn given_the_openai_key_in_secrets_manager_when_generating_then_the_llm_re
 }
 
 #[tokio::test]
-async fn given_a_tenant_key_info_list_when_generating_then_only_those_attributes_are_sent_in_that_order()
- {
+async fn given_a_tenant_key_info_list_when_generating_then_only_those_attributes_are_sent() {
     let table = TestTable::new().await;
     let key_info = ["plan_tier", "seats", "next_renewal_date", "usage_trend_pct"];
     table.put_tenant(&key_info_tenant(TENANT, &key_info)).await;
@@ -214,19 +213,74 @@ async fn given_a_tenant_key_info_list_when_generating_then_only_those_attributes
         .await
         .ok();
 
-    let user = llm.single_request().user_message();
-    let sent: Vec<&str> = user
-        .lines()
-        .filter_map(|line| line.split_once(": ").map(|(k, _)| k))
-        .filter(|k| {
-            k.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
-        .collect();
-    assert_eq!(sent, key_info, "the attributes sent: {user}");
-    assert!(user.contains("seats: 9"), "{user}");
-    assert!(
-        user.contains("next_renewal_date: 2026-12-21 [next renewal; in 20 days]"),
-        "{user}"
+    // The sample row: Basic, 9 seats, renewal 2026-12-21, usage -65.8 %; the export's day is
+    // 2026-12-01.
+    assert_eq!(
+        llm.single_request().user_message(),
+        "As of 2026-12-01:\n\
+         account: plan=Basic; seats=9\n\
+         contract: renewal=2026-12-21 (+20d)\n\
+         last 30d: trend_pct=-65.8\n"
     );
+}
+
+#[tokio::test]
+async fn given_the_llm_cites_labels_when_generating_then_the_summary_names_the_attribute_keys() {
+    let table = TestTable::new().await;
+    let key_info = ["seats", "next_renewal_date", "usage_trend_pct"];
+    table.put_tenant(&key_info_tenant(TENANT, &key_info)).await;
+    table
+        .put_account(TENANT, &sample_account(SAMPLE_ACCOUNT))
+        .await;
+    let llm = ScriptedLlm::start().await;
+    let sections: serde_json::Map<String, serde_json::Value> = [
+        "overview",
+        "usage_engagement",
+        "interactions",
+        "sentiment",
+        "risks",
+        "renewal",
+        "next_actions",
+    ]
+    .into_iter()
+    .map(|key| {
+        // Labels, a full key, a repeat and a label that was never sent.
+        let evidence = match key {
+            "renewal" => serde_json::json!(["renewal", "next_renewal_date", "arr"]),
+            "risks" => serde_json::json!(["trend_pct", "renewal", "trend_pct"]),
+            _ => serde_json::json!([]),
+        };
+        (
+            key.to_string(),
+            serde_json::json!({"text": "As the data says.", "evidence": evidence}),
+        )
+    })
+    .collect();
+    llm.push(Reply::content(
+        serde_json::Value::Object(sections).to_string(),
+    ));
+    let app = openai_app(&table, &llm);
+
+    let response = get(&app, &Caller::new(TENANT, "alice"), SAMPLE_ACCOUNT).await;
+
+    let body = response.ok();
+    assert_eq!(body["source"], "ai");
+    let evidence_of = |key: &str| {
+        body["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .find(|s| s["key"] == key)
+            .map(|s| s["evidence"].clone())
+            .unwrap_or_else(|| panic!("no {key} section in {body}"))
+    };
+    assert_eq!(
+        evidence_of("renewal"),
+        serde_json::json!(["next_renewal_date"])
+    );
+    assert_eq!(
+        evidence_of("risks"),
+        serde_json::json!(["usage_trend_pct", "next_renewal_date"])
+    );
+    assert_eq!(evidence_of("overview"), serde_json::json!([]));
 }

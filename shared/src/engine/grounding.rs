@@ -61,7 +61,7 @@ fn grounded_forms(input: &str) -> HashSet<String> {
 mod tests {
     use super::*;
 
-    const INPUT: &str = "Reference date: 2026-12-01\nseats: 9\nusage_trend_pct: -65.8\nnext_renewal_date: 2026-12-21 [next renewal; in 20 days]\navg_resolution_hours_last_90d: 19.0\ntickets: 1,234\n";
+    const INPUT: &str = "As of 2026-12-01:\naccount: seats=9\ncontract: renewal=2026-12-21 (+20d)\nlast 30d: usage_trend_pct=-65.8 (vs the 30d before)\nlast 90d: resolution_hours=19.0; tickets=1,234\n";
 
     #[test]
     fn figures_from_the_input_and_their_roundings_are_grounded() {

@@ -15,7 +15,7 @@ use super::answer::{AnswerError, parse_sections};
 use super::grounding::ungrounded_figures;
 use crate::attributes::Account;
 use crate::deid::{Deidentified, deidentify};
-use crate::prompt::{ModelCall, PROMPT_VERSION, request_body, user_message};
+use crate::prompt::{EvidenceLabels, ModelCall, PROMPT_VERSION, request_body, user_message};
 use crate::secrets::ApiKeySource;
 use crate::summary::{Section, Source, TokenUsage};
 use crate::tenant::TenantConfig;
@@ -311,8 +311,8 @@ impl OpenAiEngine {
             return Err(LlmError::Truncated);
         }
         let content = choice.message.content.ok_or(LlmError::Refusal)?;
-        let sent_keys: Vec<&str> = deid.attributes.iter().map(|a| a.name.as_str()).collect();
-        let sections = parse_sections(&content, &deid.pseudonyms, &sent_keys)?;
+        let labels = EvidenceLabels::of(&deid.attributes);
+        let sections = parse_sections(&content, &deid.pseudonyms, &labels)?;
         let all_text: String = sections.iter().map(|s| format!("{}\n", s.text)).collect();
         Ok(Answer {
             ungrounded: ungrounded_figures(&all_text, input),
