@@ -41,7 +41,9 @@ static IPV4: LazyLock<Regex> =
 
 static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/\d{1,3})?"));
 
-static DIGIT_GROUPS: LazyLock<Regex> = LazyLock::new(|| re(r"\d+"));
+/// ASCII digits only: a card's digits are summed, and another script's digit is no digit of
+/// a card number.
+static DIGIT_GROUPS: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]+"));
 
 static IBAN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z]{2}\d{2}(?:[ \-]?[a-z0-9]){10,32}"));
@@ -319,7 +321,12 @@ pub fn ips(text: &str, out: &mut Vec<Hit>) {
         };
         let bits = u32::from(ip);
         let netmask = ip.octets()[0] == 255 && bits.leading_ones() + bits.trailing_zeros() == 32;
-        if netmask || ip.is_unspecified() || cue_before(text, s) == Cue::Id {
+        // Only the word right before makes it an identifier ("section 4.2.1.3"): an
+        // identifier word further back ("ticket 4711 came from 198.51.100.7") does not.
+        let named_identifier = words_before(text, s, 1)
+            .first()
+            .is_some_and(|w| is_id_word(w.trim_end_matches(['.', ':', '#', '-'])));
+        if netmask || ip.is_unspecified() || named_identifier {
             continue;
         }
         out.push((s, e, EntityKind::Ip));
@@ -591,10 +598,7 @@ fn cue_before(text: &str, at: usize) -> Cue {
         {
             return Cue::Phone;
         }
-        if ID_WORDS.contains(&w)
-            || ((w.ends_with("nummer") || w.ends_with("number") || w.ends_with("nr"))
-                && !matches!(w, "nummer" | "number" | "nr"))
-        {
+        if is_id_word(w) {
             return Cue::Id;
         }
         if PHONE_WORDS.contains(&w)
@@ -604,6 +608,13 @@ fn cue_before(text: &str, at: usize) -> Cue {
         }
     }
     Cue::None
+}
+
+/// A word that makes the number after it an identifier: `order`, `ticket`, `kundennummer`.
+fn is_id_word(w: &str) -> bool {
+    ID_WORDS.contains(&w)
+        || ((w.ends_with("nummer") || w.ends_with("number") || w.ends_with("nr"))
+            && !matches!(w, "nummer" | "number" | "nr"))
 }
 
 /// Glued to letters or to an identifier on either side ("SUP-555-0142", "400-12-3456-EU").
@@ -924,7 +935,9 @@ pub fn phones(text: &str, field_is_phone: bool, out: &mut Vec<Hit>) {
 pub fn money(text: &str, out: &mut Vec<Hit>) {
     for m in MONEY.find_iter(text) {
         let rest = &text[m.end()..];
-        if rest.starts_with('%') {
+        // A figure then "%" is a share; after a currency sign ("€ 36.000 K%") it is money.
+        let currency_first = !m.as_str().starts_with(|c: char| c.is_ascii_digit());
+        if rest.starts_with('%') && !currency_first {
             continue;
         }
         let s = m.as_str();
@@ -1035,6 +1048,12 @@ mod tests {
         assert_eq!(found(cards, "MC 2223003122003222"), ["2223003122003222"]);
         assert!(found(cards, "Order ref 4000123456789011 from the shop").is_empty());
         assert!(found(cards, "GTIN 4006381333931").is_empty());
+        // Found by the property test: a digit of another script after the number (a
+        // Meetei Mayek seven) was summed as a 17th digit, and the card was sent.
+        assert_eq!(
+            found(cards, "a with 4242 4242 4242 4242 ꯷A with"),
+            ["4242 4242 4242 4242"]
+        );
     }
 
     #[test]
@@ -1048,6 +1067,12 @@ mod tests {
             ["de89370400440532013000"]
         );
         assert!(found(ibans, "DE89 3704 0044 0532 0130 01").is_empty());
+    }
+
+    #[test]
+    fn an_amount_after_a_currency_sign_is_money_whatever_follows() {
+        // Found by the property test: a "%" after the scale let the amount through.
+        assert_eq!(found(money, "a with € 36.000 K% with"), ["€ 36.000 K"]);
     }
 
     #[test]
@@ -1080,5 +1105,18 @@ mod tests {
         );
         assert!(p("see PO 4500012987 and SUP-555-0142, build 20241105.3").is_empty());
         assert!(p("on 2026-04-22 10:00 and 1.3.6.1.4.1.99999.2").is_empty());
+    }
+
+    #[test]
+    fn an_address_is_an_address_unless_an_identifier_word_names_it() {
+        // Found by the property test: an identifier word a few words back ("nr", "sn")
+        // kept the address in the text.
+        assert_eq!(found(ips, "nr bq with 203.0.113.17 and"), ["203.0.113.17"]);
+        assert_eq!(
+            found(ips, "ticket 4711 came from 198.51.100.7"),
+            ["198.51.100.7"]
+        );
+        // Right after the word, it is that identifier: a section, not an address.
+        assert!(found(ips, "MSA section 4.2.1.3 governs").is_empty());
     }
 }

@@ -46,11 +46,12 @@ impl EntityKind {
 }
 
 /// Matches a token as we write it (`PERSON_1`) and as a model may echo it: any case, with a
-/// space, hyphen or nothing instead of the underscore. Word boundaries are ASCII ones, so a
-/// token next to Japanese text ("PERSON_1さん") is still one.
+/// space, hyphen or nothing instead of the underscore. Digits and word boundaries are ASCII
+/// ones, so a token next to Japanese text ("PERSON_1さん") or another script's digits is
+/// still one.
 pub static TOKEN_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(ACCOUNT|PERSON|ORG|EMAIL|PHONE|URL|AMOUNT|CARD|IBAN|IP|SSN|ADDRESS|TEXT)[ _\-]?(\d{1,4})(?-u:\b)",
+        r"(?i)(?-u:\b)(ACCOUNT|PERSON|ORG|EMAIL|PHONE|URL|AMOUNT|CARD|IBAN|IP|SSN|ADDRESS|TEXT)[ _\-]?([0-9]{1,4})(?-u:\b)",
     )
     .expect("token pattern compiles")
 });
@@ -138,6 +139,17 @@ mod tests {
         assert_eq!(
             p.restore("Ask PERSON_1, person 1 or Person-2 (PERSON2)."),
             "Ask Jennifer Ray, Jennifer Ray or Mary Simpson (Mary Simpson)."
+        );
+    }
+
+    #[test]
+    fn a_token_followed_by_digits_of_another_script_is_still_a_token() {
+        // Found by the property test: "£០0" (a Khmer zero) after a phone number.
+        let mut p = Pseudonyms::default();
+        let t = p.token_for(EntityKind::Phone, "+49 160 9876543 £");
+        assert_eq!(
+            p.restore(&format!("{t}០0 with")),
+            "+49 160 9876543 £០0 with"
         );
     }
 
