@@ -645,16 +645,10 @@ impl SummaryService {
     /// cached summary are read under the lease (one request), so a generation that finished
     /// meanwhile (a GET, a hard refresh, a duplicate delivery of the same event) is seen and
     /// not repeated.
-    async fn refresh_one(&self, due: &DueSummary) -> Result<RefreshOutcome, StoreError> {
+    async fn refresh_one(&self, due: &DueSummary) -> Result<RefreshOutcome, RefreshFailure> {
         let (tenant, account_id) = (due.tenant_id.as_str(), due.account_id.as_str());
         // Through the tenant cache: one read per tenant per run, not one per summary.
-        let config = self
-            .tenant_config(tenant)
-            .await
-            .map_err(|err| StoreError::Dynamo {
-                operation: "GetItem",
-                detail: err.message,
-            })?;
+        let config = self.tenant_config(tenant).await?;
         if !config.enabled {
             return Ok(RefreshOutcome::Skipped);
         }
@@ -676,7 +670,7 @@ impl SummaryService {
                     .await
             }
             Ok(_) => Ok(RefreshOutcome::Skipped),
-            Err(err) => Err(err),
+            Err(err) => Err(err.into()),
         };
         self.store.release_lease(tenant, account_id, &owner).await?;
         outcome
@@ -688,7 +682,7 @@ impl SummaryService {
         config: &TenantConfig,
         account: &Account,
         cached: &Summary,
-    ) -> Result<RefreshOutcome, StoreError> {
+    ) -> Result<RefreshOutcome, RefreshFailure> {
         let account_id = &account.account_id;
         let as_of = reference_day(account);
         let now = OffsetDateTime::now_utc();
@@ -712,11 +706,7 @@ impl SummaryService {
         }
         let generation = self
             .generate_and_store(tenant, config, account, Some(cached))
-            .await
-            .map_err(|_| StoreError::Dynamo {
-                operation: "PutItem",
-                detail: "storing the regenerated summary failed".into(),
-            })?;
+            .await?;
         Ok(match generation {
             Generation::Stored(_) => RefreshOutcome::Regenerated,
             Generation::Kept(_) => RefreshOutcome::Skipped,
@@ -728,6 +718,16 @@ enum RefreshOutcome {
     Regenerated,
     Extended,
     Skipped,
+}
+
+/// Why one scheduled refresh failed: logged and counted, the run goes on.
+#[derive(Debug, thiserror::Error)]
+enum RefreshFailure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The tenant's config could not be read, or the summary not generated and stored.
+    #[error(transparent)]
+    Service(#[from] ApiError),
 }
 
 /// What a request waiting on another's generation accepts.

@@ -678,10 +678,7 @@ impl Store {
             .expression_attribute_values(":sid", s(summary_id))
             .send()
             .await;
-        match mirrored {
-            Err(e) if !condition_failed(&e) => Err(dynamo("UpdateItem")(e)),
-            _ => Ok(()),
-        }
+        applied(mirrored, "UpdateItem").map(drop)
     }
 }
 
@@ -746,16 +743,24 @@ impl Store {
             .expression_attribute_values(":sid", s(summary_id))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(dynamo("UpdateItem")(e)),
-        }
+        applied(result, "UpdateItem")
+    }
+}
+
+/// A conditional write's outcome: `true` when it was applied, `false` when its condition did
+/// not hold; any other failure is an error.
+fn applied<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    operation: &'static str,
+) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(dynamo(operation)(e)),
     }
 }
 
@@ -799,11 +804,7 @@ impl Store {
             .expression_attribute_values(":now", n(epoch_millis(now)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(dynamo("PutItem")(e)),
-        }
+        applied(result, "PutItem")
     }
 
     /// Gives the lease back if this owner still holds it.
@@ -823,11 +824,8 @@ impl Store {
             .expression_attribute_values(":o", s(owner))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(dynamo("DeleteItem")(e)),
-        }
+        // Not held any more (it lapsed and was taken): nothing to give back.
+        applied(result, "DeleteItem").map(drop)
     }
 
     /// Admits a hard refresh of the account unless one was admitted less than `interval`
@@ -898,11 +896,8 @@ impl Store {
             .expression_attribute_values(":sid", s(summary_id))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(dynamo("UpdateItem")(e)),
-        }
+        // Replaced meanwhile: the new summary's views start afresh.
+        applied(result, "UpdateItem").map(drop)
     }
 }
 

@@ -95,7 +95,7 @@ async fn given_one_summary_due_and_one_far_from_expiry_when_the_schedule_fires_t
     );
     llm.assert_no_violations();
     assert!(
-        llm.requests()[2].user_message().contains("seats: 40"),
+        llm.requests()[2].user_message().contains("seats=40"),
         "generated from the account's current attributes"
     );
 

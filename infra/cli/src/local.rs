@@ -203,7 +203,10 @@ mod tests {
             assert!(!text.contains(secret), "{secret} leaked");
         }
         assert_eq!(body["model"], summary_core::engine::openai::DEFAULT_MODEL);
-        assert!(text.contains("in 20 days"), "relative dates from as_of");
+        assert!(
+            text.contains("renewal=2026-12-21 (+20d)"),
+            "relative dates from as_of"
+        );
     }
 
     #[test]

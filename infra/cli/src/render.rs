@@ -28,9 +28,8 @@ pub fn render_summary(view: &SummaryView) -> String {
             "Note:      the refresh failed; this is the previous summary"
         );
     }
-    for section in &view.sections {
-        let _ = write!(out, "\n{}\n{}\n", section.title, section.text.trim_end());
-    }
+    // The same text as the API's `text` field: titles on their own lines.
+    let _ = write!(out, "\n{}\n", view.text.trim_end());
     out
 }
 
