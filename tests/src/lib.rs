@@ -9,6 +9,7 @@
 //! - [`client`]: calling the functions as API Gateway (or EventBridge) does;
 //! - [`concurrency`]: many callers at once, bounded polling, a crashed holder's lease;
 //! - [`expect`]: assertions on API.md's shapes and on stored epoch-second times;
+//! - [`tcp_relay`]: a TCP relay that closes or severs connections to the scripted LLM;
 //! - [`template`]: the deployment template (`infra/template.yaml`), read for the wiring checks;
 //! - [`recorder`]: an SDK interceptor recording each AWS operation a function makes.
 //!
@@ -22,6 +23,7 @@ pub mod llm;
 pub mod moto;
 pub mod recorder;
 pub mod seed;
+pub mod tcp_relay;
 pub mod template;
 
 /// The JSON of a real EventBridge "Scheduled Event", as a rule invokes the refresh function.
