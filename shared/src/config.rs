@@ -12,6 +12,10 @@ use crate::store::Store;
 
 pub const DEFAULT_TABLE_NAME: &str = "account-summaries";
 
+/// The longest a function trusts a tenant's cached config (`TENANT_CACHE_SECONDS` above it is
+/// lowered to it): an admin's disable reaches every warm function within this time.
+pub const MAX_TENANT_CACHE_SECONDS: u64 = 300;
+
 /// Everything a function reads from its environment (the README lists each variable).
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -26,6 +30,8 @@ pub struct Settings {
     pub openai: OpenAiSettings,
     /// `TENANT_CACHE_SECONDS`
     pub tenant_cache_ttl: Duration,
+    /// `METRICS_NAMESPACE`
+    pub metrics_namespace: String,
 }
 
 impl Settings {
@@ -45,9 +51,12 @@ impl Settings {
                 model: get("OPENAI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_string()),
                 deadline: Duration::from_millis(number("GENERATION_DEADLINE_MS").unwrap_or(20_000)),
             },
+            // Capped: disabling a tenant must take effect within minutes, whatever is set.
             tenant_cache_ttl: number("TENANT_CACHE_SECONDS")
-                .map(Duration::from_secs)
+                .map(|s| Duration::from_secs(s.min(MAX_TENANT_CACHE_SECONDS)))
                 .unwrap_or(DEFAULT_TENANT_CACHE_TTL),
+            metrics_namespace: get("METRICS_NAMESPACE")
+                .unwrap_or_else(|| crate::metrics::DEFAULT_NAMESPACE.to_string()),
         }
     }
 
@@ -87,7 +96,9 @@ pub fn build_service_with(
         )),
         None => Engine::Offline,
     };
-    SummaryService::new(store, engine).with_tenant_cache_ttl(settings.tenant_cache_ttl)
+    SummaryService::new(store, engine)
+        .with_tenant_cache_ttl(settings.tenant_cache_ttl)
+        .with_metrics_namespace(&settings.metrics_namespace)
 }
 
 /// What every function's handler holds: the service and the claim names, built once per
@@ -125,5 +136,16 @@ mod tests {
         assert_eq!(s.openai_secret_id, None);
         assert_eq!(s.openai.model, DEFAULT_MODEL);
         assert_eq!(s.openai.deadline, Duration::from_secs(20));
+    }
+
+    #[test]
+    fn the_tenant_cache_is_trusted_five_minutes_at_most() {
+        let with = |v: &'static str| {
+            Settings::from_lookup(|name| (name == "TENANT_CACHE_SECONDS").then(|| v.to_string()))
+                .tenant_cache_ttl
+        };
+        assert_eq!(with("45"), Duration::from_secs(45));
+        assert_eq!(with("86400"), Duration::from_secs(300));
+        assert_eq!(with("0"), Duration::ZERO);
     }
 }

@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 
 use crate::summary::{Source, TokenUsage};
 
-pub const NAMESPACE: &str = "AccountSummary";
+/// Where the metrics go unless `METRICS_NAMESPACE` says otherwise (a deployment sets one per
+/// stack, so that two stacks in one region keep their alarms apart).
+pub const DEFAULT_NAMESPACE: &str = "AccountSummary";
 
 /// What one generation cost and how it went.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,13 +21,13 @@ pub struct GenerationMetrics<'a> {
 }
 
 /// The EMF document for one generation (`timestamp_ms`: epoch milliseconds).
-pub fn emf_line(m: &GenerationMetrics<'_>, timestamp_ms: i64) -> Value {
+pub fn emf_line(m: &GenerationMetrics<'_>, namespace: &str, timestamp_ms: i64) -> Value {
     let usage = m.usage.unwrap_or_default();
     json!({
         "_aws": {
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{
-                "Namespace": NAMESPACE,
+                "Namespace": namespace,
                 "Dimensions": [["TenantId"], ["TenantId", "Source"], ["Source"]],
                 "Metrics": [
                     {"Name": "Generations", "Unit": "Count"},
@@ -51,9 +53,13 @@ pub fn emf_line(m: &GenerationMetrics<'_>, timestamp_ms: i64) -> Value {
 /// In Lambda, writes the line to stdout, where CloudWatch Logs turns it into metrics;
 /// elsewhere (the local stack, the CLI, tests) it goes to the debug log instead of
 /// interleaving with what a person reads.
-pub fn emit(m: &GenerationMetrics<'_>) {
+pub fn emit(m: &GenerationMetrics<'_>, namespace: &str) {
     let now = time::OffsetDateTime::now_utc();
-    let line = emf_line(m, (now.unix_timestamp_nanos() / 1_000_000) as i64);
+    let line = emf_line(
+        m,
+        namespace,
+        (now.unix_timestamp_nanos() / 1_000_000) as i64,
+    );
     if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
         println!("{line}");
     } else {
@@ -78,6 +84,7 @@ mod tests {
                 }),
                 ungrounded: 1,
             },
+            "AccountSummary/prod",
             1_700_000_000_000,
         );
         let declared: Vec<&str> = line["_aws"]["CloudWatchMetrics"][0]["Metrics"]
@@ -93,5 +100,9 @@ mod tests {
         assert_eq!(line["PromptTokens"], 700);
         assert_eq!(line["TenantId"], "demo");
         assert_eq!(line["_aws"]["Timestamp"], 1_700_000_000_000i64);
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            "AccountSummary/prod"
+        );
     }
 }

@@ -68,6 +68,8 @@ pub struct SummaryService {
     flight: FlightSettings,
     tenant_cache_ttl: StdDuration,
     tenants: Mutex<HashMap<String, (Instant, TenantConfig)>>,
+    /// The CloudWatch namespace of the generation metrics.
+    metrics_namespace: String,
 }
 
 fn unavailable(err: StoreError) -> ApiError {
@@ -133,7 +135,13 @@ impl SummaryService {
             flight: FlightSettings::default(),
             tenant_cache_ttl: DEFAULT_TENANT_CACHE_TTL,
             tenants: Mutex::new(HashMap::new()),
+            metrics_namespace: crate::metrics::DEFAULT_NAMESPACE.to_string(),
         }
+    }
+
+    pub fn with_metrics_namespace(mut self, namespace: impl Into<String>) -> SummaryService {
+        self.metrics_namespace = namespace.into();
+        self
     }
 
     pub fn with_tenant_cache_ttl(mut self, ttl: StdDuration) -> SummaryService {
@@ -429,13 +437,16 @@ impl SummaryService {
         self.check_token_budget(tenant, config).await?;
         let started = Instant::now();
         let generated = self.engine.generate(account, config, as_of).await;
-        crate::metrics::emit(&crate::metrics::GenerationMetrics {
-            tenant_id: tenant,
-            source: generated.source,
-            latency_ms: started.elapsed().as_millis() as u64,
-            usage: generated.usage,
-            ungrounded: generated.ungrounded.len(),
-        });
+        crate::metrics::emit(
+            &crate::metrics::GenerationMetrics {
+                tenant_id: tenant,
+                source: generated.source,
+                latency_ms: started.elapsed().as_millis() as u64,
+                usage: generated.usage,
+                ungrounded: generated.ungrounded.len(),
+            },
+            &self.metrics_namespace,
+        );
         if let Some(usage) = generated.usage
             && let Err(err) = self
                 .store

@@ -646,7 +646,8 @@ impl Template {
 
     /// The value an expression takes in a deployment: `refs` gives what CloudFormation would
     /// (a resource's physical id for `Ref`, `Id.Attr` for `GetAtt`, a parameter's value);
-    /// parameters not given take their defaults.
+    /// parameters not given take their defaults, pseudo parameters (`AWS::StackName`) fixed
+    /// example values.
     pub fn resolve(&self, expr: &Expr, refs: &BTreeMap<String, String>) -> Result<String, String> {
         let lookup = |name: &str| -> Result<String, String> {
             if let Some(v) = refs.get(name) {
@@ -657,7 +658,13 @@ impl Template {
                     .parameter_default(name)
                     .ok_or_else(|| format!("parameter {name} has no default and none was given"));
             }
-            Err(format!("no value given for {name}"))
+            // Pseudo parameters every deployment has, unless the caller gave its own.
+            match name {
+                "AWS::StackName" => Ok("account-summaries".into()),
+                "AWS::Region" => Ok("us-east-1".into()),
+                "AWS::AccountId" => Ok("123456789012".into()),
+                _ => Err(format!("no value given for {name}")),
+            }
         };
         match expr {
             Expr::Literal(s) => Ok(s.clone()),

@@ -230,6 +230,7 @@ fn deployment_refs(t: &Template) -> BTreeMap<String, String> {
     refs.insert("JwtIssuer".into(), "https://issuer.example".into());
     refs.insert("JwtAudience".into(), "client".into());
     refs.insert("AllowedOrigin".into(), "https://app.example".into());
+    refs.insert("AWS::StackName".into(), "summaries-prod".into());
     refs
 }
 
@@ -277,6 +278,11 @@ fn every_function_is_given_exactly_the_environment_the_code_reads() {
         assert_eq!(
             settings.openai.deadline.as_millis() as u64,
             resolved["GENERATION_DEADLINE_MS"].parse::<u64>().unwrap()
+        );
+        assert_eq!(
+            settings.metrics_namespace, "AccountSummary/summaries-prod",
+            "{}: metrics are kept apart per stack",
+            f.logical_id
         );
         assert!(
             settings.openai.deadline.as_millis() < u128::from(API_GATEWAY_LIMIT_MS),
@@ -538,7 +544,10 @@ fn the_alarms_watch_every_function_and_the_fallback_metric_the_code_emits() {
             assert!(watched, "no alarm on {metric} of {}", f.logical_id);
         }
     }
-    // The fallback rate: from the EMF lines `metrics::emit` writes.
+    // The fallback rate: from the EMF lines `metrics::emit` writes, in the namespace the
+    // functions are given.
+    let refs = deployment_refs(&t);
+    let given = t.resolved_environment(&t.functions()[0], &refs)["METRICS_NAMESPACE"].clone();
     let line = summary_core::metrics::emf_line(
         &summary_core::metrics::GenerationMetrics {
             tenant_id: "t",
@@ -547,10 +556,10 @@ fn the_alarms_watch_every_function_and_the_fallback_metric_the_code_emits() {
             usage: None,
             ungrounded: 0,
         },
+        &given,
         0,
     );
     let emf = &line["_aws"]["CloudWatchMetrics"][0];
-    let namespace = emf["Namespace"].as_str().unwrap();
     let declared: Vec<&str> = emf["Metrics"]
         .as_array()
         .unwrap()
@@ -565,8 +574,24 @@ fn the_alarms_watch_every_function_and_the_fallback_metric_the_code_emits() {
     );
     let fallback = alarms
         .iter()
-        .find(|(_, p)| text(p).contains(&format!("Namespace: {namespace}")))
-        .unwrap_or_else(|| panic!("no alarm on the {namespace} metrics (fallback rate)"));
+        .find(|(_, p)| text(p).contains("MetricName: Generations"))
+        .unwrap_or_else(|| panic!("no alarm on the generation metrics (fallback rate)"));
+    let namespaces: Vec<String> = text(&fallback.1)
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Namespace:"))
+        .map(|l| {
+            let yaml = l.trim_start();
+            let value: serde_yaml_ng::Mapping = serde_yaml_ng::from_str(yaml).unwrap();
+            let expr = Expr::from_yaml(&value[&serde_yaml_ng::Value::from("Namespace")]);
+            t.resolve(&expr, &refs)
+                .unwrap_or_else(|e| panic!("{yaml}: {e}"))
+        })
+        .collect();
+    assert_eq!(
+        namespaces,
+        [given.as_str(), given.as_str()],
+        "the alarm reads the namespace the functions write"
+    );
     let s = text(&fallback.1);
     assert!(declared.contains(&"Generations"));
     assert!(s.contains("MetricName: Generations"));
