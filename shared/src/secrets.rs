@@ -37,8 +37,9 @@ impl ApiKeySource {
 
 pub struct SecretKey {
     client: OnceLock<aws_sdk_secretsmanager::Client>,
-    /// What the client is built from on first use, when it was not given.
-    config: Option<aws_config::SdkConfig>,
+    /// What the client is built from on first use, when it was not given (boxed: an SDK
+    /// config is large, and a key is mostly used through its client).
+    config: Option<Box<aws_config::SdkConfig>>,
     secret_id: String,
     cached: RwLock<Option<String>>,
 }
@@ -59,7 +60,7 @@ impl SecretKey {
     pub fn from_config(config: &aws_config::SdkConfig, secret_id: impl Into<String>) -> SecretKey {
         SecretKey {
             client: OnceLock::new(),
-            config: Some(config.clone()),
+            config: Some(Box::new(config.clone())),
             secret_id: secret_id.into(),
             cached: RwLock::new(None),
         }
