@@ -178,7 +178,7 @@ impl Bench {
             Function::Refresh => self.refresh_event(&user),
             Function::Feedback => {
                 // Each user flips their vote every round, so every POST changes a count.
-                let vote = if (index / USERS) % 2 == 0 {
+                let vote = if (index / USERS).is_multiple_of(2) {
                     "like"
                 } else {
                     "dislike"
@@ -386,6 +386,7 @@ fn peak_rss_kb(pid: u32) -> Result<u64> {
 /// a burst of other work on the machine (another build) does not skew the figure.
 const BATCHES: usize = 10;
 
+#[derive(Default)]
 struct SteadyState {
     requests: usize,
     /// CPU per request of each batch, sorted.
@@ -400,15 +401,23 @@ struct SteadyState {
     peak_rss_kb: u64,
 }
 
-/// One process: a cold start, one first request, then `requests` more, measured.
-async fn steady_state(
-    bench: &mut Bench,
+/// A function process kept running for the steady-state measurement.
+struct Running {
     function: Function,
-    requests: usize,
-) -> Result<SteadyState> {
+    api: RuntimeApi,
+    child: Child,
+    pid: u32,
+    /// The events still to send, built before any clock starts (minting tokens is the
+    /// gateway's work, not the function's).
+    events: std::vec::IntoIter<Value>,
+    run: SteadyState,
+}
+
+/// Starts `function` (a cold start and its first request) with `requests` events ready.
+async fn start_running(bench: &mut Bench, function: Function, requests: usize) -> Result<Running> {
     let name = function.binary();
     let api = RuntimeApi::start(name, function.timeout()).await?;
-    let (mut child, _) = bench.spawn(function, &api, &[])?;
+    let (child, _) = bench.spawn(function, &api, &[])?;
     let pid = child.id().context("the process has a pid")?;
     api.first_poll(Duration::from_secs(20))
         .await
@@ -419,49 +428,69 @@ async fn steady_state(
         .await
         .map_err(|e| anyhow!("{name}: {e}"))?;
     expect_ok(function, &first)?;
-
-    // Events are built before the clock starts: minting tokens is the gateway's work.
     let mut events = Vec::with_capacity(requests);
     for index in 1..=requests {
         events.push(bench.event(function, index)?);
     }
-    bench.proxy.reset();
-    let llm_before = bench.llm.request_count();
-    let ticks_before = process_ticks(pid)?;
-    let started = Instant::now();
-    let mut latencies = Vec::with_capacity(requests);
-    let mut cpu_per_request = Vec::with_capacity(BATCHES);
-    for batch in events.chunks(requests.div_ceil(BATCHES)) {
-        let cpu_before = process_cpu(pid)?;
-        for event in batch {
-            let invocation = api
-                .invoke(event, INVOKE_LIMIT)
+    Ok(Running {
+        function,
+        api,
+        child,
+        pid,
+        events: events.into_iter(),
+        run: SteadyState::default(),
+    })
+}
+
+impl Running {
+    /// Sends the next `size` events one at a time; what they cost is added to the run. The
+    /// other processes are idle meanwhile, so the AWS and LLM requests counted are this one's.
+    async fn batch(&mut self, bench: &Bench, size: usize) -> Result<()> {
+        let name = self.function.binary();
+        let aws_before = bench.proxy.counts();
+        let llm_before = bench.llm.request_count();
+        let ticks_before = process_ticks(self.pid)?;
+        let cpu_before = process_cpu(self.pid)?;
+        let started = Instant::now();
+        let mut sent = 0;
+        for event in self.events.by_ref().take(size) {
+            let invocation = self
+                .api
+                .invoke(&event, INVOKE_LIMIT)
                 .await
                 .map_err(|e| anyhow!("{name}: {e}"))?;
-            expect_ok(function, &invocation)?;
-            latencies.push(invocation.latency);
+            expect_ok(self.function, &invocation)?;
+            self.run.latencies.push(invocation.latency);
+            sent += 1;
         }
-        let cpu = process_cpu(pid)?.saturating_sub(cpu_before);
-        cpu_per_request.push(cpu / batch.len() as u32);
+        let cpu = process_cpu(self.pid)?.saturating_sub(cpu_before);
+        let ticks = process_ticks(self.pid)?;
+        if sent == 0 {
+            return Ok(());
+        }
+        self.run.wall += started.elapsed();
+        self.run.requests += sent;
+        self.run.cpu_per_request.push(cpu / sent as u32);
+        self.run.user_ticks += ticks.0 - ticks_before.0;
+        self.run.system_ticks += ticks.1 - ticks_before.1;
+        self.run.llm_requests += bench.llm.request_count() - llm_before;
+        for (target, count) in bench.proxy.counts() {
+            let delta = count - aws_before.get(&target).copied().unwrap_or(0);
+            if delta > 0 {
+                *self.run.aws.entry(target).or_default() += delta;
+            }
+        }
+        Ok(())
     }
-    cpu_per_request.sort();
-    let wall = started.elapsed();
-    let ticks_after = process_ticks(pid)?;
-    let peak_rss_kb = peak_rss_kb(pid)?;
-    let aws = bench.proxy.counts();
-    let llm_requests = bench.llm.request_count() - llm_before;
-    child.kill().await.ok();
-    Ok(SteadyState {
-        requests,
-        cpu_per_request,
-        user_ticks: ticks_after.0 - ticks_before.0,
-        system_ticks: ticks_after.1 - ticks_before.1,
-        wall,
-        latencies,
-        aws,
-        llm_requests,
-        peak_rss_kb,
-    })
+
+    /// Peak memory over the process's life, then stops it.
+    async fn finish(mut self) -> Result<SteadyState> {
+        self.run.peak_rss_kb = peak_rss_kb(self.pid)?;
+        self.child.kill().await.ok();
+        self.run.cpu_per_request.sort();
+        self.run.latencies.sort();
+        Ok(self.run)
+    }
 }
 
 /// Nearest-rank percentile of sorted samples.
@@ -597,9 +626,22 @@ async fn main() -> Result<()> {
     }
     println!("cold starts: {cold_starts} per binary");
 
-    let mut steady = BTreeMap::new();
+    // All four processes run side by side and take turns batch by batch, so that the floor
+    // and the functions meet the same machine (another build, CPU frequency, caches).
+    let mut running = Vec::new();
     for function in Function::ALL {
-        let run = steady_state(&mut bench, function, requests).await?;
+        running.push(start_running(&mut bench, function, requests).await?);
+    }
+    let batch_size = requests.div_ceil(BATCHES);
+    for _ in 0..BATCHES {
+        for process in &mut running {
+            process.batch(&bench, batch_size).await?;
+        }
+    }
+    let mut steady = BTreeMap::new();
+    for process in running {
+        let function = process.function;
+        let run = process.finish().await?;
         println!(
             "{}: {requests} requests in {:.1} s, CPU {:.0} µs/request (median batch), peak RSS {} kB",
             function.binary(),
@@ -703,11 +745,12 @@ impl Report<'_> {
 
         md += &format!(
             "\n## 2. Steady state: requests and CPU per request\n\n\
-             One process per binary: a cold start, one first request, then {n} requests, one \
-             at a time. AWS requests are counted by a proxy in front of moto (by \
+             One process per binary, all four side by side: a cold start, one first request, \
+             then {n} requests one at a time, in {batches} batches the processes take turns \
+             at. AWS requests are counted by a proxy in front of moto (by \
              `X-Amz-Target`), LLM requests by the scripted server. CPU is the process's \
-             CPU clock (`clock_getcpuclockid`: all threads), read around each of {batches} \
-             batches of the requests; the median batch is shown. It counts the handler, the \
+             CPU clock (`clock_getcpuclockid`: all threads), read around each batch; the \
+             median batch is shown. It counts the handler, the \
              AWS SDK's serialisation, signing and parsing, logging, the runtime client, and \
              the kernel's side of every loopback HTTP exchange (system share from \
              `/proc/PID/stat`). The floor's CPU per request is the runtime client's share.\n\n\
@@ -719,8 +762,7 @@ impl Report<'_> {
         let floor_cpu = self.cpu_per_request(Function::Floor);
         for function in Function::ALL {
             let run = &self.steady[&function];
-            let mut latencies = run.latencies.clone();
-            latencies.sort();
+            let latencies = &run.latencies;
             let aws = if run.aws.is_empty() {
                 "none".to_string()
             } else {
@@ -755,8 +797,8 @@ impl Report<'_> {
                     format!("{:.0} µs", us(cpu.saturating_sub(floor_cpu)))
                 },
                 100.0 * self.system_share(function),
-                ms(percentile(&latencies, 0.5)),
-                ms(percentile(&latencies, 0.9)),
+                ms(percentile(latencies, 0.5)),
+                ms(percentile(latencies, 0.9)),
             );
         }
         let get = Function::Get;

@@ -40,44 +40,46 @@ fn summary_get_answers_api_gateway_events_through_the_emulator() {
             unsafe { std::env::set_var(name, value) };
         }
         let app = offline_app(&table);
-        let function = tokio::spawn(async move {
+        // The runtime client's future is not Send: it runs beside the test, not spawned.
+        let function = lambda_http::run(service_fn(|req: Request| {
             let app = &app;
-            lambda_http::run(service_fn(move |req: Request| async move {
-                Ok::<_, Infallible>(summary_get::handle(app, req).await)
-            }))
-            .await
-        });
+            async move { Ok::<_, Infallible>(summary_get::handle(app, req).await) }
+        }));
+        let calls = async {
+            api.first_poll(Duration::from_secs(10))
+                .await
+                .expect("the runtime client asks for an event");
+            let caller = Caller::new("acme", "u1");
+            let event = GatewayRequest::new(Route::GetSummary, "A-1")
+                .claims(caller.claims())
+                .event();
+            let first = api
+                .invoke(&event, Duration::from_secs(30))
+                .await
+                .expect("the first event is answered");
+            assert!(first.latency > Duration::ZERO);
+            let response = first.response_json().expect("a JSON response");
+            assert_eq!(response["statusCode"], 200, "{response}");
+            let summary = body_of(&response);
+            assert_eq!(summary["account_id"], "A-1");
 
-        api.first_poll(Duration::from_secs(10))
-            .await
-            .expect("the runtime client asks for an event");
-        let caller = Caller::new("acme", "u1");
-        let event = GatewayRequest::new(Route::GetSummary, "A-1")
-            .claims(caller.claims())
-            .event();
-        let first = api
-            .invoke(&event, Duration::from_secs(30))
-            .await
-            .expect("the first event is answered");
-        assert!(first.latency > Duration::ZERO);
-        let response = first.response_json().expect("a JSON response");
-        assert_eq!(response["statusCode"], 200, "{response}");
-        let summary = body_of(&response);
-        assert_eq!(summary["account_id"], "A-1");
-
-        // The runtime keeps polling: a second event, for an account that does not exist.
-        let missing = GatewayRequest::new(Route::GetSummary, "A-404")
-            .claims(caller.claims())
-            .event();
-        let second = api
-            .invoke(&missing, Duration::from_secs(30))
-            .await
-            .expect("the second event is answered");
-        assert_ne!(second.request_id, first.request_id);
-        let response = second.response_json().expect("a JSON response");
-        assert_eq!(response["statusCode"], 404, "{response}");
-        assert!(matches!(second.outcome, Outcome::Response(_)));
-        assert_eq!(api.init_error(), None);
-        function.abort();
+            // The runtime keeps polling: a second event, for an account that does not exist.
+            let missing = GatewayRequest::new(Route::GetSummary, "A-404")
+                .claims(caller.claims())
+                .event();
+            let second = api
+                .invoke(&missing, Duration::from_secs(30))
+                .await
+                .expect("the second event is answered");
+            assert_ne!(second.request_id, first.request_id);
+            let response = second.response_json().expect("a JSON response");
+            assert_eq!(response["statusCode"], 404, "{response}");
+            assert!(matches!(second.outcome, Outcome::Response(_)));
+            assert_eq!(api.init_error(), None);
+        };
+        tokio::select! {
+            ended = function => panic!("the runtime client stopped: {ended:?}"),
+            () = calls => {}
+        }
     });
 }
