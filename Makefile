@@ -93,15 +93,17 @@ bench-refresh: venv
 # cold start, AWS and LLM requests and CPU per request, peak memory
 # (tests/benches/lambda_functions.rs); the deployment zips' sizes (`make package`); the deid,
 # prompt-token and scheduled-refresh benchmarks. Each step's output is kept in target/bench/.
-# Takes long: three optimised builds (host release, bench profile, arm64 release) on 2 cores.
+# About 20 minutes from a clean target on 2 cores: three optimised builds (host release, bench
+# profile, arm64 release) and the runs.
 BENCH_OUT := target/bench
 BENCH_PROFILE := CARGO_PROFILE_BENCH_OPT_LEVEL=3 CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16
 BENCH_STEP := scripts/bench-step.sh $(BENCH_OUT)
 
 bench: venv
 	rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	git describe --always --abbrev=12 --dirty=' (with uncommitted changes)' > $(BENCH_OUT)/commit
 	$(BENCH_STEP) release-build cargo build -j2 --release $(addprefix -p ,$(FUNCTIONS)) -p floor-lambda
-	$(BENCH_STEP) functions env $(BENCH_PROFILE) \
+	$(BENCH_STEP) functions env $(BENCH_PROFILE) BENCH_OUT_DIR=$(CURDIR)/$(BENCH_OUT) \
 	  scripts/with-moto.sh cargo bench -j2 -p integration-tests --bench lambda_functions
 	$(BENCH_STEP) package $(MAKE) --no-print-directory package
 	$(BENCH_STEP) deid env $(BENCH_PROFILE) cargo bench -j2 -p summary-core --bench deid

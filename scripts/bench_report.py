@@ -67,9 +67,12 @@ def header(out):
         name, seconds = line.split()
         total += int(seconds)
         durations.append(f"{name} {int(seconds) // 60} min {int(seconds) % 60} s")
-    commit = git("rev-parse", "--short=12", "HEAD")
-    if git("status", "--porcelain", "--untracked-files=no"):
-        commit += " (with uncommitted changes)"
+    # What was checked out when the run started (make bench records it).
+    commit = read(out / "commit").strip()
+    if not commit:
+        commit = git("rev-parse", "--short=12", "HEAD")
+        if git("status", "--porcelain", "--untracked-files=no"):
+            commit += " (with uncommitted changes)"
     return f"""# Benchmarks
 
 Written by `make bench` (`scripts/bench_report.py`); every figure below comes from that run.
