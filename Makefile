@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: demo test dev venv lint fmt bench-refresh lint-infra package
+.PHONY: demo test dev venv lint fmt bench bench-refresh lint-infra package
 
 # Project-local virtualenv with the pinned tools (moto's server for DynamoDB and Secrets Manager).
 venv: $(VENV_STAMP)
@@ -86,8 +86,30 @@ package: $(PACKAGE_STAMP)
 # BENCH_TENANTS, BENCH_LLM_MS and BENCH_UNCHANGED_PCT override the figures. Optimised, but
 # without the release profile's LTO (minutes of linking for a benchmark harness).
 bench-refresh: venv
-	CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 \
-	  scripts/with-moto.sh cargo bench -p integration-tests --bench scheduled_refresh
+	$(BENCH_PROFILE) scripts/with-moto.sh cargo bench -j2 -p integration-tests --bench scheduled_refresh
+
+# `make bench`: BENCHMARKS.md from one run of everything on this machine. The function binaries
+# (and the floor, tests/floor-lambda) in release under a local Lambda Runtime API against moto:
+# cold start, AWS and LLM requests and CPU per request, peak memory
+# (tests/benches/lambda_functions.rs); the deployment zips' sizes (`make package`); the deid,
+# prompt-token and scheduled-refresh benchmarks. Each step's output is kept in target/bench/.
+# About 20 minutes from a clean target on 2 cores: three optimised builds (host release, bench
+# profile, arm64 release) and the runs.
+BENCH_OUT := target/bench
+BENCH_PROFILE := CARGO_PROFILE_BENCH_OPT_LEVEL=3 CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16
+BENCH_STEP := scripts/bench-step.sh $(BENCH_OUT)
+
+bench: venv
+	rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	git describe --always --abbrev=12 --dirty=' (with uncommitted changes)' > $(BENCH_OUT)/commit
+	$(BENCH_STEP) release-build cargo build -j2 --release $(addprefix -p ,$(FUNCTIONS)) -p floor-lambda
+	$(BENCH_STEP) functions env $(BENCH_PROFILE) BENCH_OUT_DIR=$(CURDIR)/$(BENCH_OUT) \
+	  scripts/with-moto.sh cargo bench -j2 -p integration-tests --bench lambda_functions
+	$(BENCH_STEP) package $(MAKE) --no-print-directory package
+	$(BENCH_STEP) deid env $(BENCH_PROFILE) cargo bench -j2 -p summary-core --bench deid
+	$(BENCH_STEP) prompt_tokens env $(BENCH_PROFILE) cargo bench -j2 -p summary-core --bench prompt_tokens
+	$(BENCH_STEP) refresh $(MAKE) --no-print-directory bench-refresh
+	$(PYTHON) scripts/bench_report.py $(BENCH_OUT) BENCHMARKS.md
 
 lint:
 	cargo fmt --all -- --check

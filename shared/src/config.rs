@@ -72,13 +72,30 @@ pub async fn aws_config() -> aws_config::SdkConfig {
     aws_config::load_from_env().await
 }
 
-/// Builds the service with its clients; nothing is fetched over the network here.
+/// The AWS SDK configuration inside Lambda, which always sets the region and the function's
+/// credentials as environment variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). Taking them from there directly skips
+/// building the default provider chains (profile, web identity, ECS, IMDS), which at load
+/// time cost a cold start more than a millisecond. `AWS_ENDPOINT_URL` and the rest still
+/// come from the environment.
+pub async fn lambda_aws_config() -> aws_config::SdkConfig {
+    use aws_config::environment::{
+        EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
+    };
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(EnvironmentVariableRegionProvider::new())
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .load()
+        .await
+}
+
+/// Builds the service with its clients; nothing is fetched over the network here. What only
+/// a generation needs (the Secrets Manager client, the LLM's HTTP client) is built on the
+/// first generation, so that a cold start serving a cached summary or a vote skips it.
 pub fn build_service(settings: &Settings, aws: &aws_config::SdkConfig) -> SummaryService {
-    build_service_with(
-        settings,
-        aws_sdk_dynamodb::Client::new(aws),
-        aws_sdk_secretsmanager::Client::new(aws),
-    )
+    service_with(settings, aws_sdk_dynamodb::Client::new(aws), |secret_id| {
+        SecretKey::from_config(aws, secret_id)
+    })
 }
 
 /// [`build_service`] with the AWS clients given (the tests give clients that record every
@@ -88,11 +105,21 @@ pub fn build_service_with(
     dynamodb: aws_sdk_dynamodb::Client,
     secrets: aws_sdk_secretsmanager::Client,
 ) -> SummaryService {
+    service_with(settings, dynamodb, |secret_id| {
+        SecretKey::new(secrets, secret_id)
+    })
+}
+
+fn service_with(
+    settings: &Settings,
+    dynamodb: aws_sdk_dynamodb::Client,
+    secret_key: impl FnOnce(&str) -> SecretKey,
+) -> SummaryService {
     let store = Store::new(dynamodb, &settings.table_name);
     let engine = match &settings.openai_secret_id {
         Some(secret_id) => Engine::OpenAi(OpenAiEngine::new(
             settings.openai.clone(),
-            ApiKeySource::SecretsManager(SecretKey::new(secrets, secret_id)),
+            ApiKeySource::SecretsManager(secret_key(secret_id)),
         )),
         None => Engine::Offline,
     };
@@ -109,9 +136,10 @@ pub struct App {
 }
 
 impl App {
+    /// The function's state inside Lambda (see [`lambda_aws_config`]).
     pub async fn from_env() -> App {
         let settings = Settings::from_env();
-        let aws = aws_config().await;
+        let aws = lambda_aws_config().await;
         App {
             service: build_service(&settings, &aws),
             claims: settings.claim_names(),

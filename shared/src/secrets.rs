@@ -1,6 +1,8 @@
 //! The OpenAI key from Secrets Manager: fetched on first use, kept for the life of the
 //! process (one fetch per cold start), fetched again only when the provider rejects it.
 
+use std::sync::OnceLock;
+
 use tokio::sync::RwLock;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +36,10 @@ impl ApiKeySource {
 }
 
 pub struct SecretKey {
-    client: aws_sdk_secretsmanager::Client,
+    client: OnceLock<aws_sdk_secretsmanager::Client>,
+    /// What the client is built from on first use, when it was not given (boxed: an SDK
+    /// config is large, and a key is mostly used through its client).
+    config: Option<Box<aws_config::SdkConfig>>,
     secret_id: String,
     cached: RwLock<Option<String>>,
 }
@@ -42,10 +47,33 @@ pub struct SecretKey {
 impl SecretKey {
     pub fn new(client: aws_sdk_secretsmanager::Client, secret_id: impl Into<String>) -> SecretKey {
         SecretKey {
-            client,
+            client: OnceLock::from(client),
+            config: None,
             secret_id: secret_id.into(),
             cached: RwLock::new(None),
         }
+    }
+
+    /// Builds its Secrets Manager client when the key is first needed: constructing an SDK
+    /// client sets up its TLS connector (root certificates), which a cold start of a function
+    /// that never generates a summary need not pay for.
+    pub fn from_config(config: &aws_config::SdkConfig, secret_id: impl Into<String>) -> SecretKey {
+        SecretKey {
+            client: OnceLock::new(),
+            config: Some(Box::new(config.clone())),
+            secret_id: secret_id.into(),
+            cached: RwLock::new(None),
+        }
+    }
+
+    fn client(&self) -> &aws_sdk_secretsmanager::Client {
+        self.client.get_or_init(|| {
+            aws_sdk_secretsmanager::Client::new(
+                self.config
+                    .as_ref()
+                    .expect("a SecretKey without a client has its SDK config"),
+            )
+        })
     }
 
     pub async fn get(&self) -> Result<String, SecretError> {
@@ -61,7 +89,7 @@ impl SecretKey {
             reason,
         };
         let out = self
-            .client
+            .client()
             .get_secret_value()
             .secret_id(&self.secret_id)
             .send()

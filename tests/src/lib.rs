@@ -11,17 +11,22 @@
 //! - [`expect`]: assertions on API.md's shapes and on stored epoch-second times;
 //! - [`tcp_relay`]: a TCP relay that closes or severs connections to the scripted LLM;
 //! - [`template`]: the deployment template (`infra/template.yaml`), read for the wiring checks;
-//! - [`recorder`]: an SDK interceptor recording each AWS operation a function makes.
+//! - [`recorder`]: an SDK interceptor recording each AWS operation a function makes;
+//! - [`runtime_api`]: a local Lambda Runtime API, to start and invoke real function binaries
+//!   (`make bench`);
+//! - [`counting_proxy`]: an HTTP proxy in front of moto counting AWS requests by operation.
 //!
 //! Tests need `AWS_ENDPOINT_URL` from `scripts/with-moto.sh` (`make test` sets it up).
 
 pub mod app;
 pub mod client;
 pub mod concurrency;
+pub mod counting_proxy;
 pub mod expect;
 pub mod llm;
 pub mod moto;
 pub mod recorder;
+pub mod runtime_api;
 pub mod seed;
 pub mod tcp_relay;
 pub mod template;

@@ -2,6 +2,7 @@
 //! Completions endpoint within one deadline (retries, one repair, one regeneration for
 //! ungrounded figures), parse and restore the answer.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -148,7 +149,10 @@ pub fn base_url_is_allowed(base_url: &str) -> bool {
 }
 
 pub struct OpenAiEngine {
-    http: reqwest::Client,
+    /// Built on the first generation: building it loads the system's root certificates
+    /// (milliseconds), which a cold start of a function that only serves cached summaries
+    /// or votes would otherwise pay for nothing.
+    http: OnceLock<reqwest::Client>,
     settings: OpenAiSettings,
     key: ApiKeySource,
 }
@@ -192,17 +196,22 @@ struct Answer {
 
 impl OpenAiEngine {
     pub fn new(settings: OpenAiSettings, key: ApiKeySource) -> OpenAiEngine {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            // Lambda freezes between invocations; a connection idle that long is likely dead.
-            .pool_idle_timeout(Duration::from_secs(50))
-            .build()
-            .expect("the HTTP client builds with static settings");
         OpenAiEngine {
-            http,
+            http: OnceLock::new(),
             settings,
             key,
         }
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(3))
+                // Lambda freezes between invocations; a connection idle that long is likely dead.
+                .pool_idle_timeout(Duration::from_secs(50))
+                .build()
+                .expect("the HTTP client builds with static settings")
+        })
     }
 
     pub fn model_call(&self, config: &TenantConfig) -> ModelCall {
@@ -366,7 +375,7 @@ impl OpenAiEngine {
             self.settings.base_url.trim_end_matches('/')
         );
         let response = self
-            .http
+            .http()
             .post(url)
             .bearer_auth(key)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
