@@ -381,31 +381,9 @@ impl Store {
         user: &str,
     ) -> Result<(Option<Summary>, Option<Vote>), StoreError> {
         let pk = account_pk(tenant, account_id);
-        let keys = KeysAndAttributes::builder()
-            .keys(key(pk.clone(), "SUMMARY"))
-            .keys(key(pk.clone(), format!("VOTES#{user}")))
-            .consistent_read(true)
-            .build()
-            .expect("keys are set");
-        let out = self
-            .client
-            .batch_get_item()
-            .request_items(&self.table, keys)
-            .send()
-            .await
-            .map_err(dynamo("BatchGetItem"))?;
-        let items = out
-            .responses
-            .and_then(|mut r| r.remove(&self.table))
-            .unwrap_or_default();
-        // Two small keys never exceed BatchGetItem's limits; unprocessed keys only come
-        // from throttling, which we treat like any other failed read.
-        if out.unprocessed_keys.is_some_and(|u| !u.is_empty()) {
-            return Err(StoreError::Dynamo {
-                operation: "BatchGetItem",
-                detail: "keys left unprocessed (throttled)".into(),
-            });
-        }
+        let items = self
+            .get_two(&pk, "SUMMARY", format!("VOTES#{user}"))
+            .await?;
         let summary = items
             .iter()
             .find(|i| get_s(i, "sk") == Some("SUMMARY"))
@@ -448,9 +426,25 @@ impl Store {
         account_id: &str,
     ) -> Result<(Option<Account>, Option<Summary>), StoreError> {
         let pk = account_pk(tenant, account_id);
+        let items = self.get_two(&pk, "ACCOUNT", "SUMMARY").await?;
+        let find = |sk: &str| items.iter().find(|i| get_s(i, "sk") == Some(sk));
+        let account = find("ACCOUNT").map(|item| account_from_item(account_id, item));
+        let summary = find("SUMMARY").map(summary_from_item).transpose()?;
+        Ok((account, summary))
+    }
+
+    /// Two items of one account partition in one strongly consistent round trip (those that
+    /// exist). Two small keys never exceed BatchGetItem's limits; unprocessed keys only come
+    /// from throttling, which is treated like any other failed read.
+    async fn get_two(
+        &self,
+        pk: &str,
+        first: impl Into<String>,
+        second: impl Into<String>,
+    ) -> Result<Vec<Item>, StoreError> {
         let keys = KeysAndAttributes::builder()
-            .keys(key(pk.clone(), "ACCOUNT"))
-            .keys(key(pk, "SUMMARY"))
+            .keys(key(pk.to_string(), first))
+            .keys(key(pk.to_string(), second))
             .consistent_read(true)
             .build()
             .expect("keys are set");
@@ -467,14 +461,10 @@ impl Store {
                 detail: "keys left unprocessed (throttled)".into(),
             });
         }
-        let items = out
+        Ok(out
             .responses
             .and_then(|mut r| r.remove(&self.table))
-            .unwrap_or_default();
-        let find = |sk: &str| items.iter().find(|i| get_s(i, "sk") == Some(sk));
-        let account = find("ACCOUNT").map(|item| account_from_item(account_id, item));
-        let summary = find("SUMMARY").map(summary_from_item).transpose()?;
-        Ok((account, summary))
+            .unwrap_or_default())
     }
 
     /// Stores a new summary as the account's cached one and records it in the history.
