@@ -39,16 +39,7 @@ impl CountingProxy {
             counts: Mutex::new(BTreeMap::new()),
         });
         let router = Router::new().fallback(forward).with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let (addr, shutdown) = crate::serve_on_loopback(router).await?;
         Ok(CountingProxy {
             addr,
             shared,

@@ -33,3 +33,22 @@ pub mod template;
 
 /// The JSON of a real EventBridge "Scheduled Event", as a rule invokes the refresh function.
 pub const SCHEDULED_EVENT: &str = include_str!("../fixtures/events/scheduled-event.json");
+
+/// Serves `router` on a free loopback port until the returned sender is dropped: the scripted
+/// LLM, the counting proxy and the Runtime API emulator all live this long.
+pub async fn serve_on_loopback(
+    router: axum::Router,
+) -> std::io::Result<(std::net::SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("a loopback test server runs");
+    });
+    Ok((addr, stop))
+}

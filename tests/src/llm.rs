@@ -274,22 +274,10 @@ impl ScriptedLlm {
             requests: Mutex::new(Vec::new()),
             violations: Mutex::new(Vec::new()),
         });
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        let app = Router::new().fallback(serve).with_state(shared.clone());
+        let (addr, stop) = crate::serve_on_loopback(app)
             .await
             .expect("binding a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound listener has an address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = Router::new().fallback(serve).with_state(shared.clone());
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("the scripted LLM server runs");
-        });
         ScriptedLlm {
             addr,
             shared,

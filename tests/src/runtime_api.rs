@@ -121,16 +121,7 @@ impl RuntimeApi {
             )
             .route(&format!("{PREFIX}/init/error"), post(init_error))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let (addr, shutdown) = crate::serve_on_loopback(router).await?;
         Ok(RuntimeApi {
             addr,
             shared,
